@@ -1,0 +1,116 @@
+"""The plain records that flow through govsearch: Document in, SearchResult out.
+
+They hold data only (no Whoosh, no Flask) so that every layer and a second engine can share them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Document:
+    """One disclosure document. Missing fields are empty strings / lists, never invented."""
+
+    id: str  # stable, URL-safe; derived from the path relative to the corpus root
+    title: str = ""
+    body: str = ""
+    agency: str = ""  # 发布机构 / 发布单位 / 发文机关 / 发文单位
+    date: str = ""  # YYYY-MM-DD; 发布日期 / 公布日期 / 发布时间 / PubDate
+    written_date: str = ""  # YYYY-MM-DD; 成文日期
+    index_no: str = ""  # 索引号
+    doc_no: str = ""  # 文号 / 发文字号, as written
+    doc_no_norm: str = ""  # 文号 normalised for matching (bracket variants unified)
+    category: str = ""  # 主题分类 / 组配分类 / 信息分类 / 栏目
+    doc_type: str = ""  # 复函, 答复, 通知, 公告 … derived from the title
+    disclosure: str = ""  # 公开方式
+    url: str = ""  # 原文链接
+    source_path: str = ""  # path relative to the corpus root (posix separators)
+    proposal_kind: str = ""  # 提案 / 建议 / 议案
+    session: str = ""  # e.g. 区政协六届三次会议
+    proposal_no: str = ""  # e.g. 13
+    addressee: str = ""  # e.g. 王强委员, 陈朝雄代表
+    handling_units: list[str] = field(default_factory=list)  # 主办 / 会办 / 承办单位
+    contact: str = ""  # 联系人 …
+    warnings: list[str] = field(default_factory=list)  # usable text, but something was off
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def year(self) -> str:
+        return self.date[:4] if self.date else ""
+
+
+#: the facet fields, in the order pages show them
+FACET_FIELDS: tuple[str, ...] = ("agency", "year", "doc_type", "category", "proposal_kind")
+
+
+@dataclass
+class SearchRequest:
+    """Everything a search can be asked; validated by ``indexer.search``."""
+
+    q: str = ""
+    agency: list[str] = field(default_factory=list)
+    doc_type: list[str] = field(default_factory=list)
+    year: list[str] = field(default_factory=list)
+    category: list[str] = field(default_factory=list)
+    proposal_kind: list[str] = field(default_factory=list)
+    date_from: str = ""  # YYYY-MM-DD, inclusive
+    date_to: str = ""  # YYYY-MM-DD, inclusive
+    sort: str = "relevance"  # relevance | date
+    page: int = 1
+    size: int = 10
+    facets: bool = True
+
+    def filters(self) -> dict[str, list[str]]:
+        return {name: list(getattr(self, name)) for name in FACET_FIELDS if getattr(self, name)}
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    agency: str
+    date: str
+    doc_type: str
+    doc_no: str
+    index_no: str
+    snippet: str  # HTML: every character escaped, only <mark>…</mark> added
+    score: float
+    url: str
+    title_html: str = ""  # the title, escaped, with <mark> on matched words
+    category: str = ""
+    proposal_kind: str = ""
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    size: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    facets_truncated: bool = False
+    warnings: list[str] = field(default_factory=list)  # e.g. "query syntax error: searched as words"
+    generation: str = ""  # which index generation answered
+
+    def to_dict(self) -> dict[str, Any]:
+        """The exact JSON body of ``GET /api/search``."""
+        return dataclasses.asdict(self)

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED_CORPORA = REPO.parent / "shared" / "corpora"
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(scope="session")
+def shared_corpora() -> Path:
+    """../shared/corpora, read-only; tests that need it skip cleanly when it is absent."""
+    if not SHARED_CORPORA.is_dir():
+        pytest.skip("../shared/corpora is not available")
+    return SHARED_CORPORA
