@@ -1,0 +1,115 @@
+"""The Whoosh schema, and the bridge from our analyzer to Whoosh's token stream.
+
+Only what matching, ranking, filtering and facets need is in Whoosh; the documents themselves
+live in the generation's docstore (see docstore.py). Nothing is stored in Whoosh but the id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from whoosh.analysis import Token as WhooshToken
+from whoosh.analysis import Tokenizer
+from whoosh.fields import DATETIME, ID, TEXT, Schema
+
+from .analysis import analyze
+from .extract.fields import normalize_doc_no
+from .records import Document
+
+#: facet name -> Whoosh column field holding its value
+FACET_COLUMNS: dict[str, str] = {
+    "agency": "facet_agency",
+    "year": "facet_year",
+    "doc_type": "facet_doc_type",
+    "category": "facet_category",
+    "proposal_kind": "facet_proposal_kind",
+}
+
+#: title matches count more than body matches (BM25F field boost)
+TITLE_BOOST = 3.0
+
+
+class GovTokenizer(Tokenizer):
+    """Feeds ``indexer.analysis.analyze`` tokens to Whoosh.
+
+    Positions come from our analyzer (they count tokens; sub-words share their word's position),
+    unlike jieba's ChineseAnalyzer, which puts character offsets in ``pos`` and so breaks phrases.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ):
+        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for tok in analyze(value):
+            t.text = tok.text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[tok.start : tok.end]
+            if positions:
+                t.pos = start_pos + tok.pos
+            if chars:
+                t.startchar = start_char + tok.start
+                t.endchar = start_char + tok.end
+            yield t
+
+
+def make_schema() -> Schema:
+    analyzer = GovTokenizer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, phrase=True, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=analyzer, phrase=True),
+        agency=TEXT(analyzer=analyzer, phrase=True),
+        doc_no=ID(),  # normalised 文号 (bracket variants unified)
+        index_no=ID(),  # 索引号 as written, upper-cased
+        date=DATETIME(sortable=True),
+        **{column: ID(sortable=True) for column in FACET_COLUMNS.values()},
+    )
+
+
+def document_to_fields(doc: Document) -> dict[str, Any]:
+    """The Whoosh field values of one Document (what build.py passes to add_document)."""
+    fields: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "body": doc.body,
+        "agency": doc.agency,
+    }
+    if doc.doc_no:
+        fields["doc_no"] = doc.doc_no_norm or normalize_doc_no(doc.doc_no)
+    if doc.index_no:
+        fields["index_no"] = doc.index_no.strip().upper()
+    if doc.date:
+        fields["date"] = datetime.strptime(doc.date, "%Y-%m-%d")
+    for facet, column in FACET_COLUMNS.items():
+        value = doc.year if facet == "year" else getattr(doc, facet)
+        if value:
+            fields[column] = value
+    return fields
