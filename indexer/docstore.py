@@ -80,7 +80,10 @@ class DocStore:
 
     def hashes(self) -> dict[str, tuple[str, str]]:
         """id -> (source_path, content_hash), for incremental updates."""
-        return {i: (p, h) for i, p, h in self._db.execute("SELECT id, source_path, content_hash FROM docs")}
+        return {
+            i: (p, h)
+            for i, p, h in self._db.execute("SELECT id, source_path, content_hash FROM docs")
+        }
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]

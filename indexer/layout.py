@@ -1,12 +1,12 @@
 """Where an index lives on disk (no Whoosh here).
 
-    INDEX_DIR/
-      CURRENT              name of the live generation (replaced atomically with os.replace)
-      gen-<stamp>-<rand>/  one complete generation:
-        whoosh/            the Whoosh index (TOC, segments)
-        docs.sqlite        the documents as JSON (what pages and API show), see docstore.py
-        meta.json          analyzer version, build time, counts
-      write.lock           held by the one writer (see build.py)
+INDEX_DIR/
+  CURRENT              name of the live generation (replaced atomically with os.replace)
+  gen-<stamp>-<rand>/  one complete generation:
+    whoosh/            the Whoosh index (TOC, segments)
+    docs.sqlite        the documents as JSON (what pages and API show), see docstore.py
+    meta.json          analyzer version, build time, counts
+  write.lock           held by the one writer (see build.py)
 """
 
 from __future__ import annotations

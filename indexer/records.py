@@ -108,7 +108,9 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     facets_truncated: bool = False
-    warnings: list[str] = field(default_factory=list)  # e.g. "query syntax error: searched as words"
+    warnings: list[str] = field(
+        default_factory=list
+    )  # e.g. "query syntax error: searched as words"
     generation: str = ""  # which index generation answered
 
     def to_dict(self) -> dict[str, Any]:

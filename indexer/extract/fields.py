@@ -5,8 +5,20 @@ PROVISIONAL: the extraction work item fills this module; ``normalize_doc_no`` ke
 
 from __future__ import annotations
 
-_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "（": "〔", "）": "〕", "(": "〔", ")": "〕",
-                           "【": "〔", "】": "〕", "﹝": "〔", "﹞": "〕"})
+_BRACKETS = str.maketrans(
+    {
+        "[": "〔",
+        "]": "〕",
+        "（": "〔",
+        "）": "〕",
+        "(": "〔",
+        ")": "〕",
+        "【": "〔",
+        "】": "〕",
+        "﹝": "〔",
+        "﹞": "〕",
+    }
+)
 
 
 def normalize_doc_no(doc_no: str) -> str:
