@@ -37,3 +37,32 @@ def parse(file: Path) -> None:
     except GovsearchError as exc:
         _fail(str(exc))
     click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option(
+    "--corpus", required=True, type=click.Path(path_type=Path), help="Folder of documents."
+)
+@click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--incremental", is_flag=True, help="Re-index only new or changed files.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+def index(corpus: Path, index_dir: Path, incremental: bool, workers: int | None) -> None:
+    """Build the index of CORPUS in INDEX (a new generation, switched in atomically).
+
+    Exit 0 when the index was written, even if some files were skipped (listed with reasons);
+    2 when the corpus folder is missing; 3 when another process is writing the index.
+    """
+    from .build import build_index
+    from .errors import CorpusMissingError, IndexLockedError
+
+    try:
+        report = build_index(corpus, index_dir, incremental=incremental, workers=workers)
+    except CorpusMissingError as exc:
+        _fail(str(exc), 2)
+    except IndexLockedError as exc:
+        _fail(str(exc), 3)
+    except GovsearchError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted: the previous index is unchanged and still serving", 130)
+    click.echo(report.summary())

@@ -20,11 +20,13 @@ CREATE TABLE IF NOT EXISTS docs (
     source_path TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     data BLOB NOT NULL
-)
+);
+CREATE INDEX IF NOT EXISTS docs_source_path ON docs (source_path);
 """
 
 
-def _pack(doc: Document) -> bytes:
+def pack(doc: Document) -> bytes:
+    """The stored form of a Document (build workers pack, so the one writer only inserts)."""
     return zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"), 6)
 
 
@@ -40,7 +42,7 @@ class DocStore:
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         else:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
-            self._db.execute(_SCHEMA)
+            self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -55,9 +57,35 @@ class DocStore:
         """Store (document, content hash of its source files) pairs, replacing same ids."""
         self._db.executemany(
             "INSERT OR REPLACE INTO docs (id, source_path, content_hash, data) VALUES (?, ?, ?, ?)",
-            ((d.id, d.source_path, h, _pack(d)) for d, h in rows),
+            ((d.id, d.source_path, h, pack(d)) for d, h in rows),
         )
         self._db.commit()
+
+    def put_packed(self, rows: Iterable[tuple[str, str, str, bytes]]) -> None:
+        """Store (id, source_path, content_hash, pack(doc)) rows, replacing same ids."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO docs (id, source_path, content_hash, data) VALUES (?, ?, ?, ?)",
+            rows,
+        )
+        self._db.commit()
+
+    def source_hashes(self) -> dict[str, str]:
+        """source_path -> content hash of the source files its documents came from."""
+        return dict(self._db.execute("SELECT DISTINCT source_path, content_hash FROM docs"))
+
+    def ids_of_sources(self, source_paths: Iterable[str]) -> list[str]:
+        paths = list(source_paths)
+        out: list[str] = []
+        for start in range(0, len(paths), 500):
+            chunk = paths[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                i
+                for (i,) in self._db.execute(
+                    f"SELECT id FROM docs WHERE source_path IN ({marks})", chunk
+                )
+            )
+        return out
 
     def delete_many(self, ids: Iterable[str]) -> None:
         self._db.executemany("DELETE FROM docs WHERE id = ?", ((i,) for i in ids))

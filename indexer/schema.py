@@ -6,6 +6,7 @@ live in the generation's docstore (see docstore.py). Nothing is stored in Whoosh
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -92,6 +93,27 @@ def make_schema() -> Schema:
         date=DATETIME(sortable=True),
         **{column: ID(sortable=True) for column in FACET_COLUMNS.values()},
     )
+
+
+def _schema_version() -> str:
+    """A hash of the schema's shape: an index built with another shape needs a full rebuild
+    (an incremental update would mix the two)."""
+    shape = [
+        (
+            name,
+            type(f).__name__,
+            type(f.format).__name__ if f.format else "",
+            type(f.column_type).__name__ if f.column_type else "",
+            getattr(f.format, "field_boost", 1.0) if f.format else 1.0,
+            f.stored,
+            f.unique,
+        )
+        for name, f in sorted(make_schema().items())
+    ]
+    return hashlib.sha256(repr(shape).encode("utf-8")).hexdigest()[:16]
+
+
+SCHEMA_VERSION = _schema_version()
 
 
 def document_to_fields(doc: Document) -> dict[str, Any]:
