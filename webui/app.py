@@ -1,18 +1,160 @@
-"""App factory. PROVISIONAL skeleton: the API work item completes configuration and errors."""
+"""App factory: configuration, the shared search engine, error shapes and security headers.
+
+``create_app(config)`` reads settings (``webui/settings.py``) from ``config`` and ``GOVSEARCH_*``
+environment variables, and registers the JSON API (``api.py``) and the HTML pages (``pages.py``).
+Import direction: webui → indexer, never back.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, current_app, jsonify, render_template, request
+from jinja2 import TemplateNotFound
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException
+
+from indexer.errors import GovsearchError
+
+from .settings import resolve_settings
+
+if TYPE_CHECKING:
+    from flask import Response
+    from indexer.search import SearchEngine
+
+log = logging.getLogger(__name__)
+
+#: paths answered with JSON errors (everything else gets an HTML error page)
+JSON_PREFIXES = ("/api/", "/healthz", "/feed.atom")
+
+# Pages: scripts and styles only from our own static files — no inline script, no CDN (the app
+# must work offline on an intranet). API bodies are data, so their policy allows nothing at all.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+class _EngineHolder:
+    """One SearchEngine per app, opened on first use and shared by every request thread.
+
+    The engine reopens by itself when a new index generation becomes current; a missing index is
+    not cached, so an index built after start-up is picked up by the next request.
+    """
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self._engine: SearchEngine | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> SearchEngine:
+        engine = self._engine
+        if engine is None:
+            with self._lock:
+                if self._engine is None:
+                    from indexer.search import SearchEngine
+
+                    self._engine = SearchEngine(self.index_dir)
+                engine = self._engine
+        return engine
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None
+
+
+def get_engine() -> SearchEngine:
+    """The current app's SearchEngine (raises IndexMissingError when there is no index yet)."""
+    return current_app.extensions["govsearch_engine"].get()
+
+
+def close_engine(app: Flask) -> None:
+    app.extensions["govsearch_engine"].close()
+
+
+def wants_json() -> bool:
+    return request.path.startswith(JSON_PREFIXES)
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """``{"error": {"code", "message"}}`` under the API; an escaped HTML page elsewhere."""
+    if wants_json():
+        response = jsonify(error={"code": code, "message": message})
+    else:
+        try:
+            html = render_template(
+                "error.html", status=status, title=str(status), code=code, message=message
+            )
+        except TemplateNotFound:
+            html = (
+                f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(message)}</p>"
+            )
+        response = current_app.response_class(html, mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def _handle_govsearch_error(exc: GovsearchError) -> Response:
+    return error_response(exc.http_status, exc.code, str(exc))
+
+
+def http_error_response(exc: HTTPException) -> Response:
+    """A werkzeug HTTP error (404, 405 …) as ``error_response``; pages.py uses it for /api paths."""
+    code = (exc.name or "error").lower().replace(" ", "_")
+    response = error_response(exc.code or 500, code, exc.description or exc.name)
+    if exc.code == 405:
+        # keep the Allow header werkzeug computed for the route
+        response.headers.update({k: v for k, v in exc.get_headers() if k.lower() == "allow"})
+    return response
+
+
+def _handle_unexpected(exc: Exception) -> Response:
+    # A bug of ours: log the trace for the operator, show the user no internals.
+    log.exception("unhandled error on %s", request.path)
+    return error_response(
+        500, "internal_error", "the server hit an unexpected error; it has been logged"
+    )
+
+
+def _add_security_headers(response: Response) -> Response:
+    html = response.mimetype == "text/html"
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP if html else DATA_CSP)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The Flask app; ``config`` keys are setting names upper-cased (``{"INDEX": "var/index"}``).
+
+    Keys that are not settings (``TESTING`` …) go to ``app.config`` unchanged.
+    """
     app = Flask(__name__)
-    app.config.from_prefixed_env("GOVSEARCH")
-    if config:
-        app.config.update(config)
+    settings = resolve_settings(config)
+    app.config.update(settings)
+    app.config.update({k: v for k, v in (config or {}).items() if k not in settings})
+    app.json.ensure_ascii = False  # Chinese as characters, not \\uXXXX
+    app.json.sort_keys = False  # the order of SearchResult.to_dict(), as the CLI prints it
+    app.extensions["govsearch_engine"] = _EngineHolder(Path(app.config["INDEX"]))
+
+    app.register_error_handler(GovsearchError, _handle_govsearch_error)
+    app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(Exception, _handle_unexpected)
+    app.after_request(_add_security_headers)
 
     from .api import bp as api_bp
     from .pages import bp as pages_bp

@@ -1,0 +1,152 @@
+"""Search parameters → ``SearchRequest``: the one validator the CLI and the HTTP layer share.
+
+Input is a mapping of name → list of values (Werkzeug's ``request.args.to_dict(flat=False)``,
+``urllib.parse.parse_qs`` or the CLI's options). Every invalid value raises ``QueryError`` with a
+message a person can act on; nothing here raises anything else. Unknown names are ignored so that
+pages may carry their own parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from .errors import QueryError
+from .records import FACET_FIELDS, SearchRequest
+
+MAX_QUERY_LENGTH = 500
+DEFAULT_SIZE = 10
+MAX_SIZE = 100
+# Deep pages cost as much as scoring every match and nobody reads page 10,001; the cap also keeps
+# page * size far from anything that could overflow or allocate a huge top-k.
+MAX_PAGE = 10_000
+#: per facet: more selected values than any page offers means a scripted request
+MAX_FACET_VALUES = 50
+MAX_FACET_VALUE_LENGTH = 200
+SORTS = ("relevance", "date")
+
+#: parameters that take one value; the facet fields take any number (OR within a facet)
+SINGLE_PARAMS = ("q", "date_from", "date_to", "sort", "page", "size", "facets")
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII only: int() would accept '٣', '+3', '1_0'
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_YEAR = re.compile(r"[0-9]{4}")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _shown(value: str) -> str:
+    """A value quoted in a message, cut short so a 10,000-character input is not echoed back."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
+def _clean(value: str) -> str:
+    """Control characters (NUL, ESC …) become spaces; they match nothing and break terminals."""
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value).strip()
+
+
+def _values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
+    raw = params.get(name, ())
+    # a plain str is a Sequence too: one value, not a list of characters
+    return [v for v in map(_clean, [raw] if isinstance(raw, str) else raw) if v]
+
+
+def _single(params: Mapping[str, Sequence[str]], name: str) -> str:
+    values = _values(params, name)
+    if len(values) > 1:
+        raise QueryError(f"{name} may be given only once (got {len(values)} values)")
+    return values[0] if values else ""
+
+
+def _whole_number(name: str, raw: str, default: int, low: int, high: int) -> int:
+    if not raw:
+        return default
+    if not _WHOLE_NUMBER.fullmatch(raw) or not low <= int(raw) <= high:
+        raise QueryError(f"{name} must be a whole number from {low} to {high} (got {_shown(raw)})")
+    return int(raw)
+
+
+def _date(name: str, raw: str) -> str:
+    if not raw:
+        return ""
+    match = _ISO_DATE.fullmatch(raw)
+    try:
+        if not match:
+            raise ValueError
+        date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise QueryError(
+            f"{name} must be a real date written YYYY-MM-DD, e.g. 2024-03-01 (got {_shown(raw)})"
+        ) from None
+    return raw
+
+
+def _facet_values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
+    values: list[str] = []
+    for value in _values(params, name):
+        if value in values:
+            continue
+        if len(value) > MAX_FACET_VALUE_LENGTH:
+            raise QueryError(f"{name} values may be at most {MAX_FACET_VALUE_LENGTH} characters")
+        if name == "year" and not _YEAR.fullmatch(value):
+            raise QueryError(f"year must be four digits, e.g. 2023 (got {_shown(value)})")
+        values.append(value)
+    if len(values) > MAX_FACET_VALUES:
+        raise QueryError(f"at most {MAX_FACET_VALUES} {name} values may be selected at once")
+    return values
+
+
+def parse_search_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
+    """Validate search parameters; raise ``QueryError`` naming the first invalid one.
+
+    Empty values count as absent (a submitted form sends ``date_from=`` for an empty field).
+    """
+    q = _single(params, "q")
+    if len(q) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"the query may be at most {MAX_QUERY_LENGTH} characters (got {len(q)}); "
+            "shorten it to its key words"
+        )
+    sort = _single(params, "sort") or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"sort must be 'relevance' or 'date' (got {_shown(sort)})")
+    date_from = _date("date_from", _single(params, "date_from"))
+    date_to = _date("date_to", _single(params, "date_to"))
+    if date_from and date_to and date_from > date_to:
+        raise QueryError(f"date_from ({date_from}) is after date_to ({date_to})")
+    facets_raw = _single(params, "facets").lower() or "true"
+    if facets_raw not in _TRUE + _FALSE:
+        raise QueryError(f"facets must be true or false (got {_shown(facets_raw)})")
+    return SearchRequest(
+        q=q,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=_whole_number("page", _single(params, "page"), 1, 1, MAX_PAGE),
+        size=_whole_number("size", _single(params, "size"), DEFAULT_SIZE, 1, MAX_SIZE),
+        facets=facets_raw in _TRUE,
+        **{name: _facet_values(params, name) for name in FACET_FIELDS},
+    )
+
+
+def to_query_params(request: SearchRequest) -> dict[str, list[str]]:
+    """The inverse of ``parse_search_params``: only what differs from the defaults (for links)."""
+    params: dict[str, list[str]] = {}
+    if request.q:
+        params["q"] = [request.q]
+    for name in FACET_FIELDS:
+        if getattr(request, name):
+            params[name] = list(getattr(request, name))
+    for name, value, default in (
+        ("date_from", request.date_from, ""),
+        ("date_to", request.date_to, ""),
+        ("sort", request.sort, "relevance"),
+        ("page", str(request.page), "1"),
+        ("size", str(request.size), str(DEFAULT_SIZE)),
+        ("facets", "true" if request.facets else "false", "true"),
+    ):
+        if value != default:
+            params[name] = [value]
+    return params

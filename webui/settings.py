@@ -1,0 +1,78 @@
+"""Every setting of the web app and its server, in one registry (the datasette way).
+
+A setting ``name`` is read from the mapping given to ``create_app`` under ``NAME`` (upper case),
+else from the environment variable ``GOVSEARCH_NAME``, else its default. The README documents
+each one; ``tests/test_api.py`` fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ENV_PREFIX = "GOVSEARCH_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def key(self) -> str:
+        """The key in ``app.config`` and in the mapping given to ``create_app``."""
+        return self.name.upper()
+
+    @property
+    def envvar(self) -> str:
+        return ENV_PREFIX + self.key
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("index", "var/index", "Index directory the server and `search` read."),
+    Setting(
+        "corpus",
+        "",
+        "Corpus folder; `serve` builds the index from it when the index is missing.",
+    ),
+    Setting("host", "127.0.0.1", "Address `serve` listens on (loopback only by default)."),
+    Setting("port", 8000, "Port `serve` listens on."),
+    # waitress answers each request on one of its threads; the searcher is shared and Whoosh's
+    # posting decoding holds the GIL, so more threads than a few per core only queue.
+    Setting("workers", 4, "Request threads of the waitress server."),
+    Setting("csv_max_rows", 1000, "Most rows `/api/search.csv` returns when no page is asked."),
+    Setting("feed_size", 20, "Entries in `/feed.atom` (the newest matching documents)."),
+    Setting("related_limit", 5, "Related documents listed with `/api/documents/<id>`."),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def resolve_settings(
+    config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """``{KEY: value}`` for every setting; integers are checked so a typo fails at start-up."""
+    config = config or {}
+    environ = os.environ if environ is None else environ
+    resolved: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.key in config:
+            value = config[setting.key]
+        elif setting.envvar in environ:
+            value = environ[setting.envvar]
+        else:
+            value = setting.default
+        if isinstance(setting.default, int):
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{setting.envvar} must be a whole number (got {value!r})"
+                ) from None
+        else:
+            value = str(value)
+        resolved[setting.key] = value
+    return resolved
