@@ -1,5 +1,320 @@
-"""HTML pages blueprint. PROVISIONAL: filled by the web page work item."""
+"""The HTML pages: ``/`` (search box), ``/search`` (results, facets, chart), ``/doc/<id>``.
 
-from flask import Blueprint
+Server-rendered so that they work without JavaScript; every piece of search state lives in the
+URL (a GET form), so a result page can be shared and the back button works. Only ``Hit.snippet``
+and ``Hit.title_html`` (escaped by the search layer, ``<mark>`` added) and markup built here with
+``escape`` are marked safe; everything else goes through Jinja's autoescape.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+import zhconv
+from flask import Blueprint, current_app, render_template, request, url_for
+from markupsafe import Markup, escape
+
+from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
+from indexer.params import parse_search_params
+from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
+
+from .app import get_engine
+from .chart import bar_chart_svg, year_bars
 
 bp = Blueprint("pages", __name__)
+
+FACET_LABELS = {
+    "agency": "发布机构",
+    "year": "年份",
+    "doc_type": "文种",
+    "category": "主题分类",
+    "proposal_kind": "提案/建议",
+}
+SORT_LABELS = {"relevance": "相关度", "date": "最新发布"}
+
+#: queries shown on the home page; tests/test_pages.py checks each has hits in corpus/
+EXAMPLE_QUERIES = ("地瓜经济", "提案 答复", "消防安全", "政府信息公开 年度报告", "空气质量")
+
+#: every URL parameter a result page understands, in the order URLs list them
+STATE_KEYS = ("q", *FACET_FIELDS, "date_from", "date_to", "sort", "size", "page")
+
+# Page links around the current one; more would wrap to a third line at 375 px.
+_PAGE_WINDOW = 2
+# Long agency lists push the other facets off screen: the rest goes into a <details>.
+_FACET_VISIBLE = 8
+
+
+# --- search state in the URL -------------------------------------------------------------
+
+
+class UrlState:
+    """The result page's parameters as ordered (key, value) pairs, and links that change one."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]):
+        self.pairs = [(k, v) for k, v in pairs if k in STATE_KEYS and v.strip()]
+
+    def url(self, endpoint: str = "pages.search", pairs: list[tuple[str, str]] | None = None):
+        pairs = self.pairs if pairs is None else pairs
+        return url_for(endpoint) + ("?" + urlencode(pairs) if pairs else "")
+
+    def without(self, key: str, value: str | None = None) -> str:
+        """This search minus one filter value (or every value of ``key``), back on page 1."""
+        return self.url(
+            pairs=[
+                (k, v)
+                for k, v in self.pairs
+                if k != "page" and not (k == key and (value is None or v == value))
+            ]
+        )
+
+    def with_value(self, key: str, value: str) -> str:
+        """This search with ``key`` set to the single ``value`` (in its place), back on page 1."""
+        pairs: list[tuple[str, str]] = []
+        for k, v in self.pairs:
+            if k == key and (key, value) not in pairs:
+                pairs.append((key, value))
+            elif k not in (key, "page"):
+                pairs.append((k, v))
+        if (key, value) not in pairs:
+            pairs.append((key, value))
+        return self.url(pairs=pairs)
+
+    def page(self, number: int) -> str:
+        rest = [(k, v) for k, v in self.pairs if k != "page"]
+        return self.url(pairs=rest + ([("page", str(number))] if number > 1 else []))
+
+    def export(self, path: str) -> str:
+        """The same search at the CSV export / Atom feed path (all pages: no page parameter)."""
+        pairs = [(k, v) for k, v in self.pairs if k != "page"]
+        return path + ("?" + urlencode(pairs) if pairs else "")
+
+    def only(self, *keys: str) -> str:
+        return self.url(pairs=[(k, v) for k, v in self.pairs if k in keys])
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    href: str
+
+
+def filter_chips(req: SearchRequest, state: UrlState) -> list[Chip]:
+    chips = [
+        Chip(f"{FACET_LABELS[name]}：{value}", state.without(name, value))
+        for name, values in req.filters().items()
+        for value in values
+    ]
+    if req.date_from:
+        chips.append(Chip(f"起始日期：{req.date_from}", state.without("date_from")))
+    if req.date_to:
+        chips.append(Chip(f"截止日期：{req.date_to}", state.without("date_to")))
+    return chips
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: an ellipsis
+    href: str = ""
+    current: bool = False
+
+
+def page_links(current: int, last: int, state: UrlState) -> list[PageLink]:
+    """First, last and a window around the current page; gaps become one ellipsis."""
+    shown = {1, last, *range(current - _PAGE_WINDOW, current + _PAGE_WINDOW + 1)}
+    links: list[PageLink] = []
+    for n in sorted(p for p in shown if 1 <= p <= last):
+        if links and links[-1].number is not None and n - links[-1].number > 1:
+            links.append(PageLink(None))
+        links.append(PageLink(n, state.page(n), n == current))
+    return links
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    count: int
+    selected: bool
+    input_id: str
+
+
+def facet_options(result: SearchResult, req: SearchRequest) -> dict[str, list[FacetOption]]:
+    """Checkbox rows per facet; a selected value the engine did not return stays untickable."""
+    out: dict[str, list[FacetOption]] = {}
+    for name in FACET_FIELDS:
+        chosen = list(getattr(req, name))
+        values = result.facets.get(name, [])
+        listed = {v.value for v in values}
+        rows = [(v.value, v.count, v.selected or v.value in chosen) for v in values]
+        rows += [(value, 0, True) for value in chosen if value not in listed]
+        if name == "year":
+            rows.sort(key=lambda r: r[0], reverse=True)
+        out[name] = [
+            FacetOption(value, count, sel, f"f-{name}-{i}")
+            for i, (value, count, sel) in enumerate(rows)
+        ]
+    return out
+
+
+def empty_suggestions(req: SearchRequest, state: UrlState) -> list[Markup]:
+    """What to change when nothing matched, most likely fix first; links where we can."""
+    tips: list[Markup] = []
+    if req.filters() or req.date_from or req.date_to:
+        tips.append(
+            Markup('去掉筛选条件：<a href="{}">只按关键词搜索</a>').format(state.only("q", "sort"))
+        )
+    if len(req.q.split()) > 1:
+        tips.append(Markup("减少关键词：多个词之间是“并且”关系，每多一个词结果就更少"))
+    simplified = zhconv.convert(req.q, "zh-cn")
+    if simplified != req.q:
+        tips.append(
+            Markup('改用简体字：<a href="{}">{}</a>').format(
+                state.with_value("q", simplified), simplified
+            )
+        )
+    else:
+        tips.append(Markup("试试简体字，或同义的说法（例如“复函”与“答复”）"))
+    tips.append(Markup("检查错别字，或换一个更常用的词"))
+    return tips
+
+
+# --- the document page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "p" or "table"
+    rows: list[list[str]]
+
+
+_CELL_SPLIT = re.compile(r"\t| \| ")
+
+
+def body_blocks(body: str) -> list[Block]:
+    """Paragraphs, and runs of tab- or `` | ``-separated lines as one table (as extracted)."""
+    blocks: list[Block] = []
+    for raw in body.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if _CELL_SPLIT.search(line):
+            cells = [c.strip() for c in _CELL_SPLIT.split(line)]
+            if blocks and blocks[-1].kind == "table":
+                blocks[-1].rows.append(cells)
+            else:
+                blocks.append(Block("table", [cells]))
+        else:
+            blocks.append(Block("p", [[line]]))
+    return blocks
+
+
+def metadata_rows(doc: Document) -> list[tuple[str, str]]:
+    """Label/value rows for the metadata table; only fields that have a value."""
+    rows = [
+        ("索引号", doc.index_no),
+        ("文号", doc.doc_no),
+        ("发布机构", doc.agency),
+        ("成文日期", doc.written_date),
+        ("发布日期", doc.date),
+        ("主题分类", doc.category),
+        ("文种", doc.doc_type),
+        ("公开方式", doc.disclosure),
+        ("提案/建议", doc.proposal_kind),
+        ("届次", doc.session),
+        ("编号", doc.proposal_no),
+        ("委员/代表", doc.addressee),
+        ("承办单位", "、".join(doc.handling_units)),
+        ("联系人", doc.contact),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def safe_original_url(url: str) -> str:
+    """The original page's link only when it is http(s): a javascript: URL must not be a link."""
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def _highlighter(q: str) -> Callable[[str], Markup]:
+    if not q.strip():
+        return escape
+    from indexer.highlight import highlight_terms
+
+    return highlight_terms(q)
+
+
+# --- routes ------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home():
+    engine = get_engine()
+    return render_template(
+        "home.html",
+        examples=EXAMPLE_QUERIES,
+        stats=engine.stats(),
+    )
+
+
+@bp.get("/search")
+def search():
+    state = UrlState(request.args.items(multi=True))
+    req = parse_search_params(request.args.to_dict(flat=False))
+    result = get_engine().search(req)
+    last_page = max(1, math.ceil(result.total / req.size)) if req.size else 1
+    bars = year_bars(result.facets.get("year", []), lambda y: state.with_value("year", y))
+    return render_template(
+        "search.html",
+        req=req,
+        result=result,
+        state=state,
+        chips=filter_chips(req, state),
+        facets=facet_options(result, req),
+        facet_labels=FACET_LABELS,
+        sort_labels=SORT_LABELS,
+        pages=page_links(req.page, last_page, state) if last_page > 1 else [],
+        last_page=last_page,
+        chart=bar_chart_svg(bars, "各年份匹配文件数"),
+        suggestions=empty_suggestions(req, state) if not result.total else [],
+        facet_visible=_FACET_VISIBLE,
+    )
+
+
+@bp.get("/doc/<doc_id>")
+def document(doc_id: str):
+    engine = get_engine()
+    doc = engine.get(doc_id)
+    q = request.args.get("q", "")
+    return render_template(
+        "document.html",
+        doc=doc,
+        q=q,
+        hl=_highlighter(q),
+        blocks=body_blocks(doc.body),
+        metadata=metadata_rows(doc),
+        original_url=safe_original_url(doc.url),
+        related=engine.related(doc.id, limit=current_app.config["RELATED_LIMIT"]),
+    )
+
+
+# --- errors ------------------------------------------------------------------------------
+
+# The app's own handlers (webui/app.py) render error.html for unrouted URLs and crashes; errors
+# raised by these views get a Chinese message here instead of the engine's English one.
+
+
+def _error_page(status: int, message: str, q: str = ""):
+    return render_template("error.html", status=status, message=message, q=q), status
+
+
+@bp.errorhandler(GovsearchError)
+def govsearch_error(exc: GovsearchError):
+    if isinstance(exc, DocumentNotFoundError):
+        return _error_page(404, "没有找到这篇文件：它可能已被删除，或者链接有误。")
+    if isinstance(exc, QueryError):
+        return _error_page(400, f"检索条件有误：{exc}", request.args.get("q", ""))
+    current_app.logger.warning("page error: %s", exc)
+    return _error_page(exc.http_status, f"暂时无法检索：{exc}")
