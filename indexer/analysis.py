@@ -1,21 +1,57 @@
 """The one Chinese analyzer, used at index time and at query time (no Whoosh here).
 
-PROVISIONAL minimal version: the analysis work item replaces the body of this module but keeps
-its public surface: ``Token``, ``analyze(text)``, ``ANALYZER_VERSION``.
+``analyze(text)`` returns the main tokens of jieba's accurate mode, numbered 0, 1, 2 … (stop words,
+punctuation and whitespace are dropped and take no position, so a phrase with a stop word still
+matches), each followed by the sub-words jieba's search mode finds inside it, at the SAME position
+with ``sub=True``: the query 农业 finds 中国农业发展银行 through a sub-word, while the phrase
+"中国农业发展银行" matches only that sequence of main tokens.
+
+Both sides are normalised first, character by character so that offsets stay valid on the original
+text: Traditional → Simplified, full-width → half-width, Latin lower-cased (no stemming). jieba
+segments the normalised text, so 地瓜經濟 segments like 地瓜经济; ``text[start:end]`` is always the
+original characters of the token.
+
+The segmenter is a private jieba ``Tokenizer`` (the user dictionary must not leak into other code),
+or — by default, when installed — ``rjieba``, jieba's Rust port: ~17× faster, and
+tests/test_analysis.py proves it yields exactly jieba's tokens with our dictionary on the whole
+shared corpus. ``GOVSEARCH_TOKENIZER=jieba`` forces the reference path.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import importlib.metadata
+import os
+import re
+import threading
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple, Protocol
 
 import jieba
+import zhconv
 
 jieba.setLogLevel(60)  # jieba logs its dictionary load at INFO on every start-up
 
+#: bump when the code changes which tokens come out (it is part of ANALYZER_VERSION)
+CODE_VERSION = "2"
 
-@dataclass(frozen=True, slots=True)
-class Token:
+DATA_DIR = Path(__file__).resolve().parent / "data"
+#: the shipped domain dictionary (jieba format ``word freq [tag]``, ``#`` comments)
+SHIPPED_DICTIONARY = DATA_DIR / "userdict.txt"
+#: the shipped stop list (one word a line, ``#`` comments say why each is there)
+STOP_LIST = DATA_DIR / "stopwords.txt"
+
+#: path of an optional extra user dictionary, read at import
+USER_DICT_ENV = "GOVSEARCH_USER_DICT"
+#: ``jieba`` forces the reference Python segmenter; ``rjieba`` requires the Rust one
+TOKENIZER_ENV = "GOVSEARCH_TOKENIZER"
+
+
+class Token(NamedTuple):
+    # a NamedTuple, not a dataclass: analyze() builds one per token, and a frozen slots dataclass
+    # costs ~3× more per construction (it is called millions of times per build)
     text: str  # the normalised term
     pos: int  # token position: counts main tokens, not characters
     start: int  # character offsets into the ORIGINAL text: text[start:end] is the token
@@ -23,16 +59,309 @@ class Token:
     sub: bool = False  # a search-mode sub-word, placed at the position of the word it belongs to
 
 
+class TokenInvariantError(ValueError):
+    """``check_tokens`` found a token list that breaks one of the analyzer's invariants."""
+
+
+# ---------------------------------------------------------------------------------------------
+# normalisation
+
+
+@cache
+def _normalization_table() -> dict[int, str]:
+    """One-character → one-character map, so normalising never moves an offset."""
+    candidates: set[str] = {chr(cp) for cp in range(0xFF01, 0xFF5F)} | {"\u3000"}
+    fullwidth = {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+    # zhconv's own zh-hans table lists every character it converts; a character that converts
+    # to several (or none) is left alone, as length must be preserved
+    trad = zhconv.zhconv.getdict("zh-hans")
+    simplified: dict[str, str] = {}
+    for ch in trad:
+        if len(ch) == 1:
+            out = zhconv.convert(ch, "zh-hans")
+            if len(out) == 1:
+                simplified[ch] = out
+    candidates |= simplified.keys()
+    candidates |= {chr(cp) for cp in range(0x10000) if chr(cp).lower() != chr(cp)}
+    table: dict[int, str] = {}
+    for ch in candidates:
+        out = fullwidth.get(ch, ch)
+        out = simplified.get(out, out)
+        lower = out.lower()
+        if len(lower) == 1:  # 'İ'.lower() is two characters: keep such letters as they are
+            out = lower
+        if out != ch:
+            table[ord(ch)] = out
+    return table
+
+
+def normalize(text: str) -> str:
+    """Traditional → Simplified, full-width → half-width, lower case; same length as ``text``."""
+    return text.translate(_normalization_table())
+
+
+# ---------------------------------------------------------------------------------------------
+# dictionaries and stop list
+
+# jieba's own user-dictionary line format (jieba/__init__.py re_userdict)
+_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
+
+
+def read_dictionary(path: Path) -> list[tuple[str, int, str | None]]:
+    """``(word, freq, tag)`` from a jieba-format user dictionary; ``#`` starts a comment line.
+
+    Words are normalised (a Traditional entry must match normalised text). A frequency is
+    required and must be positive: jieba and rjieba would each guess a missing one their own way,
+    and jieba's freq 0 forces a split in a module-global HMM table that leaks to all other code.
+    """
+    entries = []
+    for n, raw in enumerate(path.read_text("utf-8-sig").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _DICT_LINE.match(line)
+        if m is None or m.group(2) is None or int(m.group(2)) <= 0:
+            raise ValueError(f"{path}:{n}: expected 'word freq [tag]' with freq > 0, got {raw!r}")
+        tag = m.group(3).strip() if m.group(3) else None
+        entries.append((normalize(m.group(1).strip()), int(m.group(2)), tag))
+    return entries
+
+
+def read_stop_list(path: Path) -> frozenset[str]:
+    """One word a line; ``#`` starts a comment (on its own line or after the word)."""
+    words = set()
+    for raw in path.read_text("utf-8").splitlines():
+        word = raw.split("#", 1)[0].strip()
+        if word:
+            words.add(normalize(word))
+    return frozenset(words)
+
+
+STOP_WORDS = read_stop_list(STOP_LIST)
+
+
+def _version(user_dict: Path | None) -> str:
+    h = hashlib.sha256()
+    for part in (
+        CODE_VERSION.encode(),
+        SHIPPED_DICTIONARY.read_bytes(),
+        STOP_LIST.read_bytes(),
+        user_dict.read_bytes() if user_dict else b"",
+        # the segmenters' own dictionaries and the conversion table come with these versions
+        f"jieba={jieba.__version__}".encode(),
+        f"zhconv={importlib.metadata.version('zhconv')}".encode(),
+        f"rjieba={_installed_version('rjieba')}".encode(),
+    ):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()[:16]
+
+
+def _installed_version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+def _user_dict_from_env() -> Path | None:
+    value = os.environ.get(USER_DICT_ENV, "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"{USER_DICT_ENV}={value}: no such file")
+    return path
+
+
+_user_dict: Path | None = _user_dict_from_env()
+
+#: hash of the code version, dictionaries, stop list and segmenter versions; an index built with
+#: another value must be rebuilt. Read it as ``analysis.ANALYZER_VERSION`` (or
+#: ``analyzer_version()``): ``set_user_dictionary`` changes it.
+ANALYZER_VERSION: str = _version(_user_dict)
+
+
+def analyzer_version() -> str:
+    return ANALYZER_VERSION
+
+
+def user_dictionary() -> Path | None:
+    return _user_dict
+
+
+def set_user_dictionary(path: str | Path | None) -> str:
+    """Use ``path`` (or none) as the extra user dictionary; returns the new ANALYZER_VERSION.
+
+    Also sets ``GOVSEARCH_USER_DICT`` so that worker processes started afterwards (spawn or
+    fork) segment with the same dictionary as this one.
+    """
+    global _user_dict, ANALYZER_VERSION, _default
+    new = Path(path).expanduser().resolve() if path else None
+    if new is not None and not new.is_file():
+        raise FileNotFoundError(f"user dictionary {path}: no such file")
+    version = _version(new)  # reads the file first: a bad path changes nothing
+    if new is not None:
+        read_dictionary(new)
+    with _lock:
+        _user_dict, ANALYZER_VERSION, _default = new, version, None
+        if new is None:
+            os.environ.pop(USER_DICT_ENV, None)
+        else:
+            os.environ[USER_DICT_ENV] = str(new)
+    return version
+
+
+# ---------------------------------------------------------------------------------------------
+# segmenters
+
+
+class _Segmenter(Protocol):
+    def search_tokens(self, text: str) -> list[tuple[str, int, int]]:
+        """jieba's ``tokenize(text, mode="search")`` (HMM on): each word's sub-words, then it."""
+        ...
+
+
+class _JiebaSegmenter:
+    def __init__(self, words: Iterable[tuple[str, int, str | None]]):
+        self._tk = jieba.Tokenizer()
+        self._tk.initialize()
+        for word, freq, tag in words:
+            self._tk.add_word(word, freq, tag)
+
+    def search_tokens(self, text: str) -> list[tuple[str, int, int]]:
+        return list(self._tk.tokenize(text, mode="search", HMM=True))
+
+
+class _RjiebaSegmenter:
+    def __init__(self, words: Iterable[tuple[str, int, str | None]]):
+        import rjieba
+
+        self._tk = rjieba.Jieba()
+        for word, freq, tag in words:
+            self._tk.add_word(word, freq, tag)
+
+    def search_tokens(self, text: str) -> list[tuple[str, int, int]]:
+        return self._tk.tokenize(text, mode="search", hmm=True)
+
+
+def _tokenizer_name() -> str:
+    name = os.environ.get(TOKENIZER_ENV, "").strip().lower()
+    if name in ("jieba", "rjieba"):
+        return name
+    if name:
+        raise ValueError(f"{TOKENIZER_ENV}={name!r}: expected 'jieba' or 'rjieba'")
+    try:
+        import rjieba  # noqa: F401
+    except ImportError:
+        return "jieba"
+    return "rjieba"
+
+
+def _is_word(w: str) -> bool:
+    # punctuation and whitespace tokens have no letter, digit or ideograph
+    return w.isalnum() or any(ch.isalnum() for ch in w)
+
+
+class Analyzer:
+    """One configured analyzer; the module functions use a shared default instance."""
+
+    def __init__(self, tokenizer: str | None = None, user_dict: Path | None = None):
+        self.tokenizer = tokenizer or _tokenizer_name()
+        words = read_dictionary(SHIPPED_DICTIONARY)
+        if user_dict is not None:
+            words += read_dictionary(user_dict)
+        seg = _JiebaSegmenter if self.tokenizer == "jieba" else _RjiebaSegmenter
+        self._segmenter: _Segmenter = seg(words)
+
+    def analyze(self, text: str) -> list[Token]:
+        norm = normalize(text)
+        # jieba's search mode yields each main word after its sub-words. Walking backwards, a
+        # token that ends where the previous main word starts is the next main word; every
+        # other token lies inside the current one (sub-words end after their word's start).
+        groups: list[tuple[tuple[str, int, int], list[tuple[str, int, int]]]] = []
+        boundary = len(norm)
+        subs: list[tuple[str, int, int]] = []
+        for tok in reversed(self._segmenter.search_tokens(norm)):
+            if tok[2] == boundary:
+                subs = []
+                groups.append((tok, subs))
+                boundary = tok[1]
+            else:
+                subs.append(tok)
+        out: list[Token] = []
+        pos = -1
+        stop = STOP_WORDS
+        for (word, start, end), word_subs in reversed(groups):
+            if word in stop or not _is_word(word):
+                continue
+            pos += 1
+            out.append(Token(word, pos, start, end))
+            for sub, s, e in reversed(word_subs):
+                if _is_word(sub):
+                    out.append(Token(sub, pos, s, e, True))
+        return out
+
+
+_lock = threading.Lock()
+_default: Analyzer | None = None
+
+
+def default_analyzer() -> Analyzer:
+    """The shared analyzer (built on first use: loading a dictionary takes 0.1–0.6 s)."""
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = Analyzer(user_dict=_user_dict)
+    return _default
+
+
 def analyze(text: str) -> list[Token]:
     """Main tokens (accurate mode) with their sub-words at the same position."""
-    out: list[Token] = []
-    pos = -1
-    for word, start, end in jieba.tokenize(text):
-        if not word.strip():
-            continue
-        pos += 1
-        out.append(Token(word.lower(), pos, start, end))
-    return out
+    return default_analyzer().analyze(text)
 
 
-ANALYZER_VERSION = hashlib.sha256(b"provisional-0").hexdigest()[:16]
+def query_tokens(text: str) -> list[Token]:
+    """Only the main tokens: what a query's words and phrases are matched with.
+
+    The index holds every main token and sub-word, so a query word matches either.
+    """
+    return [t for t in default_analyzer().analyze(text) if not t.sub]
+
+
+# ---------------------------------------------------------------------------------------------
+# invariants
+
+
+def check_tokens(text: str, tokens: list[Token]) -> None:
+    """Raise TokenInvariantError unless ``tokens`` is a valid analysis of ``text``.
+
+    Main tokens: positions 0, 1, 2 … in order, non-overlapping spans left to right; sub-words:
+    right after their word, same position, span inside the word's span; every token:
+    ``normalize(text[start:end]) == token.text``, not empty, not a stop word or punctuation.
+    """
+    expected_pos = 0
+    last_end = 0
+    word: Token | None = None
+    for i, t in enumerate(tokens):
+        if not (0 <= t.start < t.end <= len(text)):
+            raise TokenInvariantError(f"token {i} {t}: span outside text of length {len(text)}")
+        if normalize(text[t.start : t.end]) != t.text:
+            raise TokenInvariantError(
+                f"token {i} {t}: text[start:end] is {text[t.start : t.end]!r}"
+            )
+        if t.text in STOP_WORDS or not _is_word(t.text):
+            raise TokenInvariantError(f"token {i} {t}: stop word or punctuation")
+        if t.sub:
+            if word is None or t.pos != word.pos:
+                raise TokenInvariantError(f"token {i} {t}: sub-word not at its word's position")
+            if not (word.start <= t.start and t.end <= word.end and t.text != word.text):
+                raise TokenInvariantError(f"token {i} {t}: sub-word outside its word {word}")
+        else:
+            if t.pos != expected_pos:
+                raise TokenInvariantError(f"token {i} {t}: position should be {expected_pos}")
+            if t.start < last_end:
+                raise TokenInvariantError(f"token {i} {t}: overlaps the previous word")
+            expected_pos += 1
+            last_end = t.end
+            word = t
