@@ -29,14 +29,15 @@ def main() -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 def parse(file: Path) -> None:
-    """Print the Document extracted from FILE as JSON."""
-    from .extract import extract_document
+    """Print the Document extracted from FILE as JSON (a JSON array for JSONL / JSON arrays)."""
+    from .extract import extract_records
 
     try:
-        doc = extract_document(file)
+        docs = extract_records(file)
     except GovsearchError as exc:
         _fail(str(exc))
-    click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+    out = docs[0].to_dict() if len(docs) == 1 else [doc.to_dict() for doc in docs]
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
 
 
 @main.command()
@@ -66,3 +67,104 @@ def index(corpus: Path, index_dir: Path, incremental: bool, workers: int | None)
     except KeyboardInterrupt:
         _fail("interrupted: the previous index is unchanged and still serving", 130)
     click.echo(report.summary())
+
+
+def _facet_option(name: str, help: str):
+    return click.option(f"--{name.replace('_', '-')}", name, multiple=True, help=help)
+
+
+@main.command()
+@click.argument("query", default="")
+@click.option(
+    "--index",
+    "index_dir",
+    required=True,
+    envvar="GOVSEARCH_INDEX",
+    show_envvar=True,
+    type=click.Path(path_type=Path),
+    help="Index directory.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON of GET /api/search.")
+@_facet_option("agency", "Publishing agency (repeat for several: OR).")
+@_facet_option("doc_type", "Document type, e.g. 复函 (repeatable).")
+@_facet_option("year", "Publication year, e.g. 2023 (repeatable).")
+@_facet_option("category", "Subject category (repeatable).")
+@_facet_option("proposal_kind", "提案 / 建议 / 议案 (repeatable).")
+@click.option("--date-from", "date_from", default="", help="Earliest date, YYYY-MM-DD.")
+@click.option("--date-to", "date_to", default="", help="Latest date, YYYY-MM-DD.")
+@click.option("--sort", default="relevance", help="relevance or date (newest first).")
+@click.option("--page", default="1", help="Page number (1-10000).")
+@click.option("--size", default="10", help="Hits per page (1-100).")
+def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[str, ...]) -> None:
+    """Search the index for QUERY and print a table (or the API's JSON with --json).
+
+    QUERY: words (all must match), OR, -word or NOT word, "exact phrase", title: agency: doc_no:.
+    A 文号 such as 岚政协〔2024〕13号 finds its document first.
+    """
+    import shutil
+
+    from .params import run_search
+    from .result_table import format_table
+    from .search import SearchEngine
+
+    # the same path as the HTTP API: the options become query parameters and pass one validator
+    params = {
+        name: list(value) if isinstance(value, tuple) else [value]
+        for name, value in options.items()
+    }
+    params["q"] = [query]
+    try:
+        engine = SearchEngine(index_dir)
+        try:
+            result = run_search(engine, params)
+        finally:
+            engine.close()
+    except GovsearchError as exc:
+        _fail(str(exc), 2)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(result, shutil.get_terminal_size((100, 24)).columns))
+
+
+@main.command()
+@click.option(
+    "--index",
+    envvar="GOVSEARCH_INDEX",
+    show_envvar=True,
+    help="Index directory [default: var/index].",
+)
+@click.option(
+    "--corpus",
+    envvar="GOVSEARCH_CORPUS",
+    show_envvar=True,
+    help="Corpus folder; the index is built from it first when it is missing.",
+)
+@click.option("--host", envvar="GOVSEARCH_HOST", show_envvar=True, help="[default: 127.0.0.1]")
+@click.option(
+    "--port",
+    envvar="GOVSEARCH_PORT",
+    show_envvar=True,
+    type=click.IntRange(0, 65535),
+    help="[default: 8000; 0 picks a free port]",
+)
+@click.option(
+    "--workers",
+    envvar="GOVSEARCH_WORKERS",
+    show_envvar=True,
+    type=click.IntRange(min=1),
+    help="Request threads [default: 4].",
+)
+def serve(**options: str | int | None) -> None:
+    """Serve the web pages and the JSON API with waitress until Ctrl-C or SIGTERM.
+
+    Builds the index from --corpus first when the index directory has none. Other settings
+    (CSV_MAX_ROWS, FEED_SIZE …) come from GOVSEARCH_* environment variables; see the README.
+    """
+    from webui.serve import serve as run_server
+
+    config = {name.upper(): value for name, value in options.items() if value is not None}
+    try:
+        run_server(config, echo=click.echo)
+    except (GovsearchError, ValueError) as exc:
+        _fail(str(exc), 2)

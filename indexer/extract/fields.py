@@ -1,9 +1,118 @@
-"""Metadata field helpers: labels, dates, 文号, doc_type, proposal info (no Whoosh here).
+"""Metadata field helpers shared by every format: labels, dates, 文号, doc_type, proposal info.
 
-PROVISIONAL: the extraction work item fills this module; ``normalize_doc_no`` keeps its name.
+Pure functions on strings; they return "" (or []) when the evidence is not there — never a guess.
 """
 
 from __future__ import annotations
+
+import re
+from datetime import date
+
+# --- labels -----------------------------------------------------------------------------------
+
+#: label as written on real sites (spaces removed) → Document field
+LABELS: dict[str, str] = {
+    "索引号": "index_no",
+    "文号": "doc_no",
+    "发文字号": "doc_no",
+    "发文文号": "doc_no",
+    "公布日期": "date",
+    "发布日期": "date",
+    "发布时间": "date",
+    "成文日期": "written_date",
+    "发布机构": "agency",
+    "发布单位": "agency",
+    "发文机关": "agency",
+    "发文单位": "agency",
+    "所属机构": "agency",
+    "主题分类": "category",
+    "组配分类": "category",
+    "信息分类": "category",
+    "栏目": "category",
+    "公开方式": "disclosure",
+    "标题": "title",
+    "原文链接": "url",
+}
+
+_LABEL_JUNK = re.compile(r"[\s\u3000\xa0:：]+")
+
+
+def canonical_label(text: str) -> str:
+    """``索 引 号：`` / ``标　　题`` → ``索引号`` / ``标题`` (padding spaces, U+3000 and colons)."""
+    return _LABEL_JUNK.sub("", text)
+
+
+def label_field(text: str) -> str | None:
+    """The Document field a label names, or None."""
+    return LABELS.get(canonical_label(text))
+
+
+#: publisher values that name the web site or a page widget, not an issuing body (Pingtan's
+#: 发布机构 is ``中国平潭`` or ``桌面`` on some pages): treated as "no agency"
+SITE_NAMES = frozenset({"中国平潭", "中国平潭网", "桌面", "平潭政府网"})
+
+
+def clean_value(text: str) -> str:
+    """A metadata value with collapsed whitespace; placeholders meaning "none" become ""."""
+    value = " ".join(text.replace("\u3000", " ").split())
+    return "" if value in {"无", "暂无", "-", "--", "/", "null", "None"} else value
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+_DATE_NUMERIC = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)"
+)
+_CN_DIGITS = {
+    "〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "0": 0,
+    "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CN_NUM = "〇○零Ｏ一二三四五六七八九十"
+_DATE_CHINESE = re.compile(rf"([{_CN_NUM}]{{4}})年([{_CN_NUM}]{{1,3}})月([{_CN_NUM}]{{1,4}})日")
+
+
+def _cn_number(text: str) -> int | None:
+    """十一 → 11, 二十 → 20, 三十一 → 31, 四 → 4 (month and day numerals)."""
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        if len(tens) > 1 or len(units) > 1:
+            return None
+        t = _CN_DIGITS.get(tens, None) if tens else 1
+        u = _CN_DIGITS.get(units, None) if units else 0
+        return None if t is None or u is None else t * 10 + u
+    if len(text) == 1:
+        return _CN_DIGITS.get(text)
+    return None
+
+
+def _valid(y: int, m: int, d: int) -> str:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return ""
+
+
+def parse_date(text: str) -> str:
+    """The first date in ``text`` as YYYY-MM-DD, or "".
+
+    Handles ``2024-06-03``, ``2023-10-23 08:59``, ``2019/3/2``, ``2006年10月18日`` and Chinese
+    numerals ``二○一九年十一月四日`` (○ U+25CB as well as 〇 U+3007). Impossible dates give "".
+    """
+    numeric = _DATE_NUMERIC.search(text)
+    chinese = _DATE_CHINESE.search(text)
+    if chinese and (not numeric or chinese.start() < numeric.start()):
+        digits = [_CN_DIGITS.get(ch) for ch in chinese.group(1)]
+        month, day = _cn_number(chinese.group(2)), _cn_number(chinese.group(3))
+        if None not in digits and month and day:
+            year = int("".join(str(d) for d in digits))
+            return _valid(year, month, day)
+        return ""
+    if numeric:
+        return _valid(int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3)))
+    return ""
+
+
+# --- 文号 -------------------------------------------------------------------------------------
 
 _BRACKETS = str.maketrans(
     {
@@ -17,6 +126,10 @@ _BRACKETS = str.maketrans(
         "】": "〕",
         "﹝": "〔",
         "﹞": "〕",
+        "［": "〔",
+        "］": "〕",
+        "〖": "〔",
+        "〗": "〕",
     }
 )
 
@@ -24,3 +137,171 @@ _BRACKETS = str.maketrans(
 def normalize_doc_no(doc_no: str) -> str:
     """文号 for matching: bracket variants unified to 〔〕, spaces dropped."""
     return "".join(doc_no.translate(_BRACKETS).split())
+
+
+#: a 文号 as found in running text: issuer abbreviation, bracketed year, number, 号
+DOC_NO_PATTERN = re.compile(
+    r"[\u4e00-\u9fff]{1,12}[〔\[（(【﹝［〖]\s*(?:19|20)\d{2}\s*[〕\]）)】﹞］〗]\s*\d{1,5}\s*号"
+)
+
+
+def find_doc_no(text: str) -> str:
+    """The first 文号 in ``text`` (as written), or ""."""
+    match = DOC_NO_PATTERN.search(text)
+    return match.group(0) if match else ""
+
+
+# --- titles and doc_type ----------------------------------------------------------------------
+
+#: checked in order against the end of the title: the longer, more specific names first
+DOC_TYPES: tuple[str, ...] = (
+    "行政处罚决定书",
+    "决定书",
+    "同意书",
+    "复函",
+    "答复",
+    "年度报告",
+    "通知",
+    "通告",
+    "公告",
+    "公示",
+    "通报",
+    "意见",
+    "办法",
+    "决定",
+    "批复",
+    "规定",
+    "细则",
+    "方案",
+    "规划",
+    "报告",
+    "函",
+    "提案",
+    "建议",
+    "议案",
+    "条例",
+    "解释",
+    "纪要",
+    "命令",
+    "令",
+)
+#: names folded into one facet value
+_DOC_TYPE_ALIASES = {"年度报告": "年报", "行政处罚决定书": "决定书"}
+_TITLE_TAIL = re.compile(r"(?:[\s(（〔\[【][^)）〕\]】]*[)）〕\]】]|\s+\S*\d+号)+$")
+_SPACED_OUT = re.compile(r"^(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff]$")
+
+
+def clean_title(title: str) -> str:
+    """Whitespace collapsed; a spaced-out title (``使 用 林 地``) written solid."""
+    title = " ".join(title.replace("\u3000", " ").split())
+    return title.replace(" ", "") if _SPACED_OUT.match(title) else title
+
+
+def doc_type_from_title(title: str) -> str:
+    """复函, 答复, 通知, 公告, 意见, 办法, 决定, 批复, 年报 … from the end of the title, or ""."""
+    core = _TITLE_TAIL.sub("", clean_title(title)).rstrip("。．. ")
+    core = core.replace(" ", "")
+    for name in DOC_TYPES:
+        if core.endswith(name):
+            return _DOC_TYPE_ALIASES.get(name, name)
+    return ""
+
+
+# --- replies to proposals and suggestions ------------------------------------------------------
+
+_CN_ORDINAL = r"[一二三四五六七八九十\d]+"
+_SESSION = rf"[\u4e00-\u9fff]{{0,16}}?{_CN_ORDINAL}届[\u4e00-\u9fff]{{0,6}}?{_CN_ORDINAL}次会议"
+_TITLE_PROPOSAL = re.compile(
+    rf"(?:关于|对)?(?P<session>{_SESSION})(?:第\s*)?(?P<no>\d+)\s*号\s*(?P<kind>提案|建议|议案)"
+)
+_OPENING_PROPOSAL = re.compile(
+    rf"在(?P<session>{_SESSION})(?:期间|上)?(?:提出|所提)的.{{0,120}}?[（(]第\s*(?P<no>\d+)\s*号[)）]"
+)
+_ADDRESSEE_LINE = re.compile(r"^\s*(?P<who>[\u4e00-\u9fff、，,]{2,40}?(?:委员|代表|同志))\s*[:：]")
+_KIND_IN_TEXT = re.compile(r"(提案|建议|议案)")
+_CONTACT = re.compile(r"[（(]?\s*(联系人\s*[:：].{1,80}?)\s*[)）]?\s*$", re.M)
+_CO_HANDLERS = re.compile(
+    r"经(?P<main>[\u4e00-\u9fff()（）]{1,30}?)主办[，,、]\s*(?P<co>[\u4e00-\u9fff()（）、，,]{2,200}?)"
+    r"(?:等(?:单位|部门))?(?:会办|协办)"
+)
+_SELF_REFERENCE = {
+    "我局",
+    "我委",
+    "我办",
+    "我厅",
+    "我单位",
+    "我部",
+    "我院",
+    "我处",
+    "本局",
+    "本单位",
+}
+_UNIT_SPLIT = re.compile(r"[、，,；;]\s*")
+_PARENTHESIS = re.compile(r"[(（][^)）]*[)）]")
+
+
+def split_units(text: str) -> list[str]:
+    """``区发改经信局、区科技局等单位`` → ``["区发改经信局", "区科技局"]``."""
+    units = []
+    for part in _UNIT_SPLIT.split(text.strip()):
+        part = re.sub(r"等(?:单位|部门)?$", "", part.strip(" 。."))
+        if part and part not in units:
+            units.append(part)
+    return units
+
+
+def proposal_from_title(title: str) -> dict[str, str]:
+    """session, proposal_no and proposal_kind named in a reply's title (…第13号提案的复函)."""
+    match = _TITLE_PROPOSAL.search(title)
+    if not match:
+        return {}
+    return {
+        "session": match.group("session"),
+        "proposal_no": match.group("no"),
+        "proposal_kind": match.group("kind"),
+    }
+
+
+def proposal_from_opening(text: str) -> dict[str, str]:
+    """session and proposal_no from an opening like ``您在区政协六届三次会议上提出的《…》(第13号)``.
+
+    The kind follows the body: a 政协 session means a 提案, otherwise the word the opening uses.
+    """
+    match = _OPENING_PROPOSAL.search(text)
+    if not match:
+        return {}
+    info = {"session": match.group("session"), "proposal_no": match.group("no")}
+    kind = _KIND_IN_TEXT.search(match.group(0)[-30:])
+    if "政协" in info["session"]:
+        info["proposal_kind"] = "提案"
+    elif kind:
+        info["proposal_kind"] = kind.group(1)
+    return info
+
+
+def find_addressee(lines: list[str]) -> str:
+    """The salutation line of a reply (``王强委员:``) among the first lines, or ""."""
+    for line in lines:
+        match = _ADDRESSEE_LINE.match(line)
+        if match and ("委员" in match.group("who") or "代表" in match.group("who")):
+            return match.group("who")
+    return ""
+
+
+def find_contact(text: str) -> str:
+    """The contact line (``联系人:卜欣,联系电话:0571-89510494``), brackets removed, or ""."""
+    matches = _CONTACT.findall(text)
+    return matches[-1].strip() if matches else ""
+
+
+def find_co_handlers(text: str, agency: str = "") -> list[str]:
+    """主办 and 会办 units of ``经我局主办,区发改经信局、区科技局等单位会办`` (我局: the agency)."""
+    match = _CO_HANDLERS.search(text)
+    if not match:
+        return []
+    main = match.group("main")
+    if main in _SELF_REFERENCE:
+        # 我局 is the publishing agency; its name without the parenthesised second name
+        main = _PARENTHESIS.sub("", agency).strip()
+    units = [main] if main else []
+    return units + [u for u in split_units(match.group("co")) if u not in units]

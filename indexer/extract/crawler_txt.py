@@ -1,0 +1,163 @@
+"""Crawler ``page.txt``: a ``key: value`` header, ``==== 正文 ====``, a body flattened to one line.
+
+The Pingtan (平潭) archive is the real example: its bodies carry the site's breadcrumb, share
+buttons, a run-together disclosure block (索 引 号： … 发文字号： …) and, for replies to
+proposals, run-together fields (事 由：… 提 案 人：… 承办单位：… 办理情况：…); see
+``../shared/corpora/SOURCES.md``. The noise is removed and the fields become metadata.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ExtractError
+from ..records import Document
+from .fields import SITE_NAMES, canonical_label, clean_value, find_doc_no, parse_date, split_units
+from .labels import split_labelled
+
+_SEPARATOR = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
+_HEADER_FIELDS = {
+    "标题": "title",
+    "发布时间": "date",
+    "文号": "doc_no",
+    "发布机构": "agency",
+    "栏目": "category",
+    "原文链接": "url",
+}
+
+# "当前位置： 首页… 时间：2022-11-01 15:03 微信 微博 QQ空间 [全真版 文字版 文件下载 相关链接： -->]"
+_BREADCRUMB = re.compile(
+    r"^\s*当前位置\s*[:：].{0,2000}?QQ空间(?:\s*全真版\s*文字版\s*文件下载\s*相关链接\s*[:：]\s*-->)?\s*",
+    re.S,
+)
+_TAIL = re.compile(r"\s*(?:来源\s*[:：]\s*(?P<source>[^\s：:]{2,40})\s*)?附件下载\s*")
+_DISCLOSURE_LABELS = (
+    "索引号",
+    "主题分类",
+    "发文机关",
+    "成文日期",
+    "标题",
+    "发文字号",
+    "发布日期",
+    "有效性",
+    "来源",
+    "时间",
+)
+_DISCLOSURE_FIELDS = {
+    "索引号": "index_no",
+    "主题分类": "category",
+    "发文机关": "agency",
+    "成文日期": "written_date",
+    "发文字号": "doc_no",
+}
+_REPLY_LABELS = (
+    "事由",
+    "案由",
+    "提案人",
+    "提案单位",
+    "领衔人",
+    "承办单位",
+    "主办单位",
+    "协办单位",
+    "分办单位",
+    "会办单位",
+    "代表反馈",
+    "委员反馈",
+)
+_PAD = r"[ \u3000]*"
+_REPLY_TEXT = re.compile(rf"(办{_PAD}理{_PAD}情{_PAD}况|办{_PAD}复{_PAD}内{_PAD}容){_PAD}[:：]")
+_HANDLING = ("主办单位", "承办单位", "分办单位", "协办单位", "会办单位")
+
+
+def looks_like_crawler(text: str) -> bool:
+    return text.lstrip("\ufeff").startswith("标题:") and bool(_SEPARATOR.search(text))
+
+
+def parse_crawler_text(text: str) -> Document:
+    separator = _SEPARATOR.search(text)
+    if not separator:
+        raise ExtractError("crawler page.txt without its 正文 separator line")
+    doc = Document(id="")
+    for line in text[: separator.start()].splitlines():
+        key, sep, value = line.partition(":")
+        name = _HEADER_FIELDS.get(key.strip())
+        if sep and name:
+            value = clean_value(value)
+            setattr(doc, name, parse_date(value) if name == "date" else value)
+    if doc.agency in SITE_NAMES:
+        doc.warnings.append(f"发布机构 {doc.agency!r} names the web site, not an agency: ignored")
+        doc.agency = ""
+    body = text[separator.end() :].strip()
+    body = _clean_pingtan_body(body, doc)
+    body = _reply_fields(body, doc)
+    doc.body = body
+    if not doc.doc_no:
+        doc.doc_no = _leading_doc_no(body, doc.title)
+    return doc
+
+
+def _clean_pingtan_body(body: str, doc: Document) -> str:
+    crumb = _BREADCRUMB.match(body)
+    if crumb:
+        _disclosure_block(crumb.group(0), doc)
+        body = body[crumb.end() :]
+    tail = _TAIL.search(body)
+    if tail:
+        if not doc.agency and tail.group("source") and tail.group("source") not in SITE_NAMES:
+            doc.agency = tail.group("source")
+        # attachment file names follow 附件下载 on some pages: keep them as their own line
+        rest = body[tail.end() :].strip()
+        body = body[: tail.start()].rstrip() + (f"\n附件：{rest}" if rest else "")
+    return body.strip()
+
+
+def _disclosure_block(zone: str, doc: Document) -> None:
+    """索引号 / 主题分类 / 发文机关 / 成文日期 / 发文字号 of the gwhwj pages' flattened table."""
+    _, pairs = split_labelled(zone, _DISCLOSURE_LABELS)
+    for label, value in pairs:
+        name = _DISCLOSURE_FIELDS.get(label)
+        if not name:
+            continue
+        value = clean_value(value.split(" ")[0] if name != "agency" else value)
+        if name == "written_date":
+            value = parse_date(value)
+        if value and (name == "agency" or not getattr(doc, name)):
+            setattr(doc, name, value)
+
+
+def _reply_fields(body: str, doc: Document) -> str:
+    """Replies to 建议/提案: the run-together fields become metadata and lines of the body."""
+    if not re.match(r"(?:事|案)[ \u3000]*由\s*[:：]", body):
+        return body
+    cut = _REPLY_TEXT.search(body)
+    head_end = cut.start() if cut else len(body)
+    _, pairs = split_labelled(body[:head_end], _REPLY_LABELS)
+    reply_label = canonical_label(cut.group(1)) if cut else ""
+    reply = body[cut.end() :].strip() if cut else ""
+    fields = dict(pairs)
+    proposer = fields.get("提案人") or fields.get("提案单位") or fields.get("领衔人") or ""
+    doc.addressee = proposer
+    units: list[str] = []
+    for label in _HANDLING:
+        units += [u for u in split_units(fields.get(label, "")) if u not in units]
+    doc.handling_units = units
+    if "委员反馈" in fields or "委员" in proposer or "政协" in doc.category:
+        doc.proposal_kind = "提案"
+    elif "代表反馈" in fields or "代表" in proposer:
+        doc.proposal_kind = "议案" if doc.title.endswith("议案") else "建议"
+    # the title names the suggestion; the page is the reply to it (its 办理情况 / 办复内容 block)
+    doc.doc_type = "答复" if reply else ""
+    lines = [f"{label}：{value}" for label, value in pairs]
+    if reply_label:
+        lines.append(f"{reply_label}：")
+        lines.append(reply)
+    return "\n".join(lines)
+
+
+def _leading_doc_no(body: str, title: str) -> str:
+    """A 文号 the document opens with or carries in its title (not one it merely cites)."""
+    in_title = find_doc_no(title)
+    if in_title:
+        return in_title
+    head = find_doc_no(body[:60])
+    return head if head and body.startswith(head) else ""

@@ -1,0 +1,159 @@
+"""Read a file, pick its format's extractor, and finish the Document the same way for all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ExtractError
+from ..records import Document
+from .crawler_txt import looks_like_crawler, parse_crawler_text
+from .decode import decode_bytes, sniff_declared_charset
+from .fields import (
+    clean_title,
+    doc_type_from_title,
+    find_addressee,
+    find_co_handlers,
+    find_contact,
+    normalize_doc_no,
+    proposal_from_opening,
+    proposal_from_title,
+)
+from .plain_text import parse_plain_text
+from .seed_text import looks_like_seed, parse_seed_text
+
+#: below this many non-space characters (title + body) a file holds no document
+MIN_TEXT_CHARS = 20
+
+_HTML = {".html", ".htm", ".shtml", ".xhtml"}
+_MARKDOWN = {".md", ".markdown"}
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ExtractError(f"file too large: {size} bytes > limit of {max_bytes}")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise ExtractError("no such file") from exc
+    except IsADirectoryError as exc:
+        raise ExtractError("is a directory, not a file") from exc
+    except PermissionError as exc:
+        raise ExtractError("permission denied") from exc
+    if len(data) > max_bytes:
+        raise ExtractError(f"file too large: over the limit of {max_bytes} bytes")
+    if not data.strip():
+        raise ExtractError("empty file")
+    return data
+
+
+def extract_file(
+    path: Path, companions: tuple[Path, ...] = (), *, max_bytes: int
+) -> list[tuple[int | None, Document]]:
+    """(record number, Document) pairs; the number is None for a file that is one document."""
+    suffix = path.suffix.lower()
+    if path.name == "_index.md":
+        raise ExtractError("folder index (_index.md), not a document")
+    data = read_bytes(path, max_bytes)
+    if suffix in _HTML:
+        from .html import parse_html
+
+        decoded = decode_bytes(data, sniff_declared_charset(data))
+        doc = parse_html(decoded.text)
+    elif suffix == ".txt":
+        decoded = decode_bytes(data)
+        doc = _parse_txt(decoded.text, companions, max_bytes)
+    elif suffix in _MARKDOWN:
+        from .markdown import parse_markdown
+
+        decoded = decode_bytes(data)
+        doc = parse_markdown(decoded.text, path.name)
+    elif suffix in {".json", ".jsonl"}:
+        from .jsonrec import parse_json_records
+
+        decoded = decode_bytes(data)
+        records = parse_json_records(decoded.text, jsonl=suffix == ".jsonl")
+        finished: list[tuple[int | None, Document]] = []
+        dropped: list[str] = []
+        for number, record in records:
+            record.warnings[:0] = decoded.warnings
+            try:
+                finished.append((number, finish(record)))
+            except ExtractError as exc:
+                dropped.append(f"record {number} skipped: {exc.reason}")
+        if not finished:
+            raise ExtractError(
+                dropped[0] if len(dropped) == 1 else f"no usable record: {dropped[0]}"
+            )
+        for _, doc in finished:
+            doc.warnings.extend(dropped[:3])
+        return finished
+    else:
+        raise ExtractError(f"unsupported file type {suffix or '(none)'!r}")
+    doc.warnings[:0] = decoded.warnings
+    return [(None, finish(doc))]
+
+
+def _parse_txt(text: str, companions: tuple[Path, ...], max_bytes: int) -> Document:
+    if looks_like_crawler(text):
+        doc = parse_crawler_text(text)
+        for companion in companions:
+            _enrich_from_companion(doc, companion, max_bytes)
+        return doc
+    if looks_like_seed(text):
+        return parse_seed_text(text)
+    return parse_plain_text(text)
+
+
+def _enrich_from_companion(doc: Document, companion: Path, max_bytes: int) -> None:
+    """Fill fields the page.txt lacks from its page.html (the txt stays authoritative for text)."""
+    from .html import parse_html
+
+    try:
+        data = read_bytes(companion, max_bytes)
+        extra = parse_html(decode_bytes(data, sniff_declared_charset(data)).text)
+    except ExtractError as exc:
+        doc.warnings.append(f"companion {companion.name} unreadable: {exc.reason}")
+        return
+    for name in (
+        "title",
+        "agency",
+        "date",
+        "written_date",
+        "index_no",
+        "doc_no",
+        "category",
+        "url",
+    ):
+        if not getattr(doc, name) and getattr(extra, name):
+            setattr(doc, name, getattr(extra, name))
+    if not doc.body.strip() and extra.body.strip():
+        doc.body = extra.body
+
+
+def finish(doc: Document) -> Document:
+    """Shared last steps: title cleanup, 文号 normalisation, doc_type, proposal info, contact."""
+    doc.title = clean_title(doc.title)
+    doc.body = doc.body.strip()
+    text_chars = len("".join(doc.title.split())) + len("".join(doc.body.split()))
+    if not doc.title and text_chars < MIN_TEXT_CHARS:
+        raise ExtractError("empty document" if text_chars == 0 else "too little text")
+    if not doc.body:
+        doc.warnings.append("empty body")
+    doc.doc_no_norm = normalize_doc_no(doc.doc_no)
+    if not doc.doc_type:
+        doc.doc_type = doc_type_from_title(doc.title)
+    opening = doc.body[:600]
+    for info in (proposal_from_title(doc.title), proposal_from_opening(opening)):
+        for name, value in info.items():
+            if not getattr(doc, name):
+                setattr(doc, name, value)
+    if doc.proposal_kind or doc.doc_type in {"复函", "答复"}:
+        if not doc.addressee:
+            doc.addressee = find_addressee(doc.body.splitlines()[:3])
+        if not doc.handling_units:
+            doc.handling_units = find_co_handlers(opening, doc.agency)
+    if not doc.contact:
+        doc.contact = find_contact(doc.body[-300:])
+    return doc
