@@ -12,9 +12,13 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .errors import QueryError
-from .records import FACET_FIELDS, SearchRequest
+from .records import FACET_FIELDS, SearchRequest, SearchResult
+
+if TYPE_CHECKING:
+    from .search import SearchEngine
 
 MAX_QUERY_LENGTH = 500
 DEFAULT_SIZE = 10
@@ -150,3 +154,9 @@ def to_query_params(request: SearchRequest) -> dict[str, list[str]]:
         if value != default:
             params[name] = [value]
     return params
+
+
+def run_search(engine: SearchEngine, params: Mapping[str, Sequence[str]]) -> SearchResult:
+    """The one path from parameters to a result: ``GET /api/search`` answers its ``to_dict()``
+    and ``govsearch search --json`` prints the same."""
+    return engine.search(parse_search_params(params))

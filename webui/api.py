@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from indexer.errors import AnalyzerMismatchError, DocumentNotFoundError, IndexMissingError
-from indexer.params import MAX_SIZE, parse_search_params, to_query_params
+from indexer.params import MAX_SIZE, parse_search_params, run_search, to_query_params
 from indexer.records import Hit, SearchRequest
 
 from .app import get_engine
@@ -55,8 +55,7 @@ def _hit_dict(hit: Hit) -> dict[str, Any]:
 
 @_get("/api/search")
 def search() -> Response:
-    request_ = parse_search_params(_request_params())
-    return jsonify(get_engine().search(request_).to_dict())
+    return jsonify(run_search(get_engine(), _request_params()).to_dict())
 
 
 @_get("/api/documents/<doc_id>")

@@ -1,0 +1,73 @@
+"""The production server behind ``govsearch serve``: waitress, not Flask's development server.
+
+Builds the index from the corpus first when there is none, opens the search engine before the
+first request (jieba's dictionary alone takes ~0.6 s to load), prints the URL, and stops cleanly
+on Ctrl-C or SIGTERM: waitress stops accepting, finishes the requests in flight, and ``serve``
+returns so the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import waitress
+
+from indexer import layout
+from indexer.errors import IndexMissingError
+from indexer.records import SearchRequest
+
+from .app import close_engine, create_app, get_engine
+from .settings import resolve_settings
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    # waitress's run loop closes the server on KeyboardInterrupt; SIGTERM takes the same path.
+    raise KeyboardInterrupt
+
+
+def ensure_index(index_dir: Path, corpus: str, echo: Callable[[str], None]) -> None:
+    """Build the index from ``corpus`` when ``index_dir`` has none; an existing index is kept."""
+    try:
+        layout.current_generation(index_dir)
+        return
+    except IndexMissingError:
+        if not corpus:
+            raise IndexMissingError(
+                f"no index at {index_dir}: pass --corpus DIR (or set GOVSEARCH_CORPUS) to build "
+                "one, or run 'govsearch index' first"
+            ) from None
+    from indexer.build import build_index
+
+    echo(f"no index at {index_dir}: building it from {corpus} …")
+    echo(build_index(Path(corpus), index_dir).summary())
+
+
+def serve(config: Mapping[str, Any] | None = None, echo: Callable[[str], None] = print) -> None:
+    """Serve until Ctrl-C / SIGTERM. ``config``: settings by key (``INDEX``, ``PORT`` …)."""
+    settings = resolve_settings(config)
+    index_dir = Path(settings["INDEX"])
+    ensure_index(index_dir, settings["CORPUS"], echo)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    app = create_app(settings)
+    with app.app_context():
+        # warm up: open the searchers and load the analyzer before the first visitor waits for it
+        get_engine().search(SearchRequest(q="政府", size=1))
+    server = waitress.create_server(
+        app, host=settings["HOST"], port=settings["PORT"], threads=settings["WORKERS"]
+    )
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        # port 0 means "any free port": print the one the OS gave (tests rely on it)
+        host = f"[{settings['HOST']}]" if ":" in settings["HOST"] else settings["HOST"]
+        echo(f"govsearch: serving {index_dir} at http://{host}:{server.effective_port}/")
+        server.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()
+        close_engine(app)
+    echo("govsearch: stopped")
