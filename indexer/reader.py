@@ -1,0 +1,288 @@
+"""One index generation's Whoosh index, opened for fast, thread-safe reading.
+
+Why not plain ``searcher.search``: at 100k documents it returned a wrong top-10 for common AND
+queries and took 75–400 ms with facets (PERFORMANCE.md, trap #1 and the table). This module reads
+posting lists straight from the segment files and exposes dense per-document numpy arrays (field
+lengths, facet codes, dates, deletions) loaded once per generation, so that ranking and facets are
+a few vectorised numpy operations.
+
+Trap #2 (PERFORMANCE.md): with mmap on, Whoosh copies each whole segment file into a BytesIO when
+a searcher opens (~0.5 s and ~800 MB at 100k documents). We open the storage with
+``supports_mmap=False`` (Whoosh then seeks and reads: not thread-safe, hence ``whoosh_lock``) and
+map the postings files ourselves, read-only, so their pages are shared with the OS cache.
+"""
+
+from __future__ import annotations
+
+import io
+import mmap
+import pickle
+import struct
+import threading
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+from .schema import FACET_COLUMNS
+
+_INT = struct.Struct("!i")
+_MAGIC_LEN = 4
+#: lengths are stored as one byte per document; this maps the byte back to the length Whoosh uses
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+#: documents without a date sort after every dated one
+NO_DATE = -(10**9)
+#: decoded postings kept per generation, counted in postings (ids + weights: 12 bytes each)
+CACHE_POSTINGS = 8_000_000
+
+
+@dataclass
+class Postings:
+    """One term's postings in one field, over the whole index (global document numbers)."""
+
+    docs: np.ndarray  # int64, ascending
+    weights: np.ndarray  # float64: term frequency x field boost, as Whoosh stores it
+    df: int  # document frequency as Whoosh counts it (deleted documents included)
+
+
+class _Segment:
+    def __init__(self, whoosh_dir: Path, segreader, offset: int):
+        self.reader = segreader
+        self.offset = offset
+        self.doc_count = segreader.doc_count_all()
+        seg = segreader._segment
+        pst = seg.make_filename(W3Codec.POSTS_EXT)
+        storage = segreader._storage
+        if seg.is_compound() and storage.a.file_exists(pst):
+            # the postings live inside the segment's compound file (an OverlayStorage of it)
+            path = whoosh_dir / seg.make_filename(seg.COMPOUND_EXT)
+            self.base = storage.a.range(pst)[0]
+        else:
+            path = whoosh_dir / pst
+            self.base = 0
+        with open(path, "rb") as f:
+            self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def close(self) -> None:
+        self.map.close()
+
+    def blocks(self, offset: int, length: int, want_values: bool):
+        """Decoded (ids, weights, values) of each posting block of one term."""
+        buf = self.map
+        pos = self.base + offset + _MAGIC_LEN
+        while True:
+            (blocklen,) = _INT.unpack_from(buf, pos)
+            last = blocklen < 0
+            blocklen = abs(blocklen)
+            start = pos + _INT.size
+            block = buf[start : start + blocklen]
+            info_end = _pickle_end(block)
+            count, _maxid, _maxw, comp, _mnl, _mxl = pickle.loads(block[:info_end])
+            data = block[info_end:]
+            if comp:
+                data = zlib.decompress(data)
+            ids, weights, values = pickle.loads(data)
+            ids = np.cumsum(np.asarray(ids, dtype=np.int64))
+            if weights is None:
+                w = np.ones(count)
+            elif isinstance(weights, float):
+                w = np.full(count, weights)
+            else:
+                w = np.asarray(weights, dtype=np.float64)
+            yield ids, w, (values if want_values else None)
+            if last:
+                return
+            pos = start + blocklen
+
+
+def _pickle_end(block: bytes) -> int:
+    """Length of the pickled block-info tuple at the start of ``block`` (it ends with STOP)."""
+    f = io.BytesIO(block)
+    pickle.load(f)
+    return f.tell()
+
+
+class IndexReader:
+    """Dense per-document arrays and posting lists of one generation's Whoosh index."""
+
+    def __init__(self, whoosh_dir: Path):
+        self.whoosh_dir = Path(whoosh_dir)
+        storage = FileStorage(str(whoosh_dir), supports_mmap=False, readonly=True)
+        self.index = storage.open_index()
+        self.schema = self.index.schema
+        self.whoosh_lock = threading.RLock()
+        self.searcher = self.index.searcher()
+        reader = self.searcher.reader()
+        self.segments = [_Segment(self.whoosh_dir, r, off) for r, off in reader.leaf_readers()]
+        self.doc_count_all = self.searcher.doc_count_all()
+        self.n = self.doc_count_all
+        live = np.ones(self.n, dtype=bool)
+        for seg in self.segments:
+            if seg.reader.has_deletions():
+                for d in seg.reader._perdoc.deleted_docs():
+                    live[seg.offset + d] = False
+        self.live = live
+        self.doc_count = int(live.sum())
+        self.lengths = {f: self._lengths(f) for f in ("title", "body", "agency")}
+        self.avg_length = {
+            f: (self.searcher.field_length(f) / (self.doc_count_all or 1)) or 1.0
+            for f in self.lengths
+        }
+        self.dates = self._dates()
+        self.facet_values: dict[str, list[str]] = {}
+        self.facet_codes: dict[str, np.ndarray] = {}
+        for facet, column in FACET_COLUMNS.items():
+            values, codes = self._column_codes(column)
+            self.facet_values[facet] = values
+            self.facet_codes[facet] = codes
+        self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        self._cached = 0
+        self._cache_lock = threading.Lock()
+
+    def close(self) -> None:
+        with self.whoosh_lock:
+            for seg in self.segments:
+                seg.close()
+            self.searcher.close()
+            self.index.storage.close()
+
+    # --- per-document arrays, loaded once ---
+
+    def _lengths(self, field: str) -> np.ndarray:
+        out = np.zeros(self.n, dtype=np.float64)
+        if field not in self.schema:
+            return out
+        for seg in self.segments:
+            perdoc = seg.reader._perdoc
+            col = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+            if col is None:
+                continue
+            raw = np.frombuffer(bytes(col[i] for i in range(seg.doc_count)), dtype=np.uint8)
+            out[seg.offset : seg.offset + seg.doc_count] = _BYTE_TO_LENGTH[raw]
+        return out
+
+    def _dates(self) -> np.ndarray:
+        """Day number (days since 1970-01-01) of each document's date; NO_DATE when missing."""
+        out = np.full(self.n, NO_DATE, dtype=np.int64)
+        for seg in self.segments:
+            if not seg.reader.has_column("date"):
+                continue
+            # raw column values: microseconds since 0001-01-01 (whoosh.util.times); a document
+            # without a date holds the column default, outside any plausible range
+            col = seg.reader.column_reader("date", translate=False)
+            raw = np.array([col[i] for i in range(seg.doc_count)], dtype=object)
+            ok = np.array([isinstance(v, int) and 0 < v < _MAX_MICROS for v in raw], dtype=bool)
+            days = np.full(seg.doc_count, NO_DATE, dtype=np.int64)
+            days[ok] = np.array([v // 86_400_000_000 for v in raw[ok]], dtype=np.int64) - _EPOCH
+            out[seg.offset : seg.offset + seg.doc_count] = days
+        return out
+
+    def _column_codes(self, column: str) -> tuple[list[str], np.ndarray]:
+        """Distinct values of a facet column and each document's value code (-1: none)."""
+        raw: list[str] = []
+        for seg in self.segments:
+            if not seg.reader.has_column(column):
+                raw.extend([""] * seg.doc_count)
+                continue
+            col = seg.reader.column_reader(column, translate=True)
+            raw.extend(col[i] or "" for i in range(seg.doc_count))
+        values, codes = np.unique(np.array(raw, dtype=object), return_inverse=True)
+        values = [str(v) for v in values]
+        codes = codes.astype(np.int32)
+        if values and values[0] == "":
+            values = values[1:]
+            codes = codes - 1
+        return values, codes
+
+    # --- postings ---
+
+    def postings(self, field: str, text: str) -> Postings | None:
+        key = (field, text)
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        found = self._read(field, text, want_values=False)
+        if found is None:
+            return None
+        postings = found[0]
+        with self._cache_lock:
+            if key not in self._cache:
+                self._cache[key] = postings
+                self._cached += len(postings.docs)
+                while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
+                    _, old = self._cache.popitem(last=False)
+                    self._cached -= len(old.docs)
+        return postings
+
+    def positions(self, field: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
+        """Token positions of ``text`` in ``field`` for the documents ``docs`` (sorted) only.
+
+        Decoding positions is most of the cost of a posting block (PERFORMANCE.md #3), so only
+        the candidates of a phrase pay for it.
+        """
+        found = self._read(field, text, want_values=True, only=docs)
+        return found[1] if found else {}
+
+    def _read(self, field: str, text: str, *, want_values: bool, only: np.ndarray | None = None):
+        if field not in self.schema:
+            return None
+        fmt = self.schema[field].format
+        doc_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        positions: dict[int, list[int]] = {}
+        df = 0
+        for seg in self.segments:
+            with self.whoosh_lock:
+                try:
+                    info = seg.reader.term_info(field, text)
+                except TermNotFound:
+                    continue
+            df += info.doc_frequency()
+            if info.is_inlined():
+                ids, weights, values = info.inlined_postings()
+                blocks = [
+                    (
+                        np.asarray(ids, dtype=np.int64),
+                        np.asarray(weights, dtype=np.float64),
+                        values if want_values else None,
+                    )
+                ]
+            else:
+                blocks = seg.blocks(*info.extent(), want_values)
+            for ids, weights, values in blocks:
+                docs = ids + seg.offset
+                if want_values and only is not None:
+                    hit = np.isin(docs, only, assume_unique=True)
+                    for j in np.flatnonzero(hit):
+                        positions[int(docs[j])] = fmt.decode_positions(values[j])
+                    continue
+                doc_parts.append(docs)
+                weight_parts.append(weights)
+        if df == 0:
+            return None
+        if want_values:
+            return None, positions
+        docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int64)
+        weights = np.concatenate(weight_parts) if weight_parts else np.zeros(0)
+        return Postings(docs, weights, df), None
+
+    def doc_id(self, docnum: int) -> str:
+        with self.whoosh_lock:
+            return self.searcher.stored_fields(int(docnum))["id"]
+
+    def docnum(self, doc_id: str) -> int | None:
+        with self.whoosh_lock:
+            return self.searcher.document_number(id=doc_id)
+
+
+_EPOCH = (datetime(1970, 1, 1) - datetime.min).days
+_MAX_MICROS = (datetime(3000, 1, 1) - datetime.min).days * 86_400_000_000

@@ -1,0 +1,344 @@
+"""query → SearchResult on the live index generation.
+
+``SearchEngine(index_dir)`` opens the current generation once and reuses it for every request
+(thread-safe: the web server calls it from several threads). It looks at the ``CURRENT`` pointer
+at most every ``CHECK_INTERVAL_S`` and switches to a new generation without a restart; the old
+one is closed (and its reader lease released) when its last in-flight request finishes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import layout
+from .analysis import analyze
+from .docstore import DocStore
+from .errors import DocumentNotFoundError, IndexMissingError, QueryError
+from .facets import facet_counts, facet_masks
+from .highlight import highlight_title, snippet
+from .query import Or, ParsedQuery, Term, parse_query
+from .reader import NO_DATE, IndexReader
+from .records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
+from .scoring import EXACT_BONUS, evaluate
+
+#: how often (seconds) a request may look at the CURRENT pointer
+CHECK_INTERVAL_S = 0.5
+#: facet counting stops after this long and says so (``facets_truncated``)
+FACET_BUDGET_S = 0.2
+MAX_PAGE_SIZE = 100
+#: more-like-this: key terms taken from a document
+RELATED_TERMS = 12
+#: more-like-this: characters of the body read for key terms
+RELATED_CHARS = 6000
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KEY_TERM = re.compile(r"^[\w\u4e00-\u9fff]{2,}$")
+
+
+class _Generation:
+    """One open generation: Whoosh reader + docstore + lease, shared by in-flight requests."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+        self.meta = layout.check_generation(path)
+        self.lease = layout.reader_lease(path)
+        try:
+            self.reader = IndexReader(path / layout.WHOOSH_DIR)
+            self.docs = DocStore(path / layout.DOCSTORE, readonly=True)
+        except BaseException:
+            self.lease.release()
+            raise
+        self.users = 0
+        self.retired = False
+
+    def close(self) -> None:
+        self.reader.close()
+        self.docs.close()
+        self.lease.release()
+
+
+class SearchEngine:
+    def __init__(self, index_dir: Path | str, *, facet_budget_s: float = FACET_BUDGET_S):
+        self.index_dir = Path(index_dir)
+        self.facet_budget_s = facet_budget_s
+        self._lock = threading.Lock()
+        self._gen: _Generation | None = None
+        self._checked = 0.0
+        self._closed = False
+        with self._use():
+            pass  # open now: a missing or mismatched index fails at start-up, not on a request
+        analyze("预热")  # loads the dictionary (~0.6 s) now rather than in the first request
+
+    # --- generations ---
+
+    def _refresh(self) -> None:
+        """Under self._lock: open the current generation if it is not the one we hold."""
+        now = time.monotonic()
+        if self._gen is not None and now - self._checked < CHECK_INTERVAL_S:
+            return
+        self._checked = now
+        name = layout.current_name(self.index_dir)
+        if self._gen is not None and name == self._gen.name:
+            return
+        if name is None and self._gen is not None:
+            return  # keep serving what we have while the pointer is being replaced
+        new = _Generation(layout.current_generation(self.index_dir))
+        old, self._gen = self._gen, new
+        if old is not None:
+            old.retired = True
+            if old.users == 0:
+                old.close()
+
+    def _use(self) -> _Use:
+        with self._lock:
+            if self._closed:
+                raise IndexMissingError("search engine is closed")
+            self._refresh()
+            gen = self._gen
+            assert gen is not None
+            gen.users += 1
+        return _Use(self, gen)
+
+    def _release(self, gen: _Generation) -> None:
+        with self._lock:
+            gen.users -= 1
+            if gen.retired and gen.users == 0:
+                gen.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            gen, self._gen = self._gen, None
+            if gen is not None:
+                gen.retired = True
+                if gen.users == 0:
+                    gen.close()
+
+    def __enter__(self) -> SearchEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- public calls ---
+
+    def stats(self) -> dict[str, Any]:
+        with self._use() as gen:
+            return {
+                "documents": gen.reader.doc_count,
+                "generation": gen.name,
+                "built_at": gen.meta.get("built_at", ""),
+                "analyzer": gen.meta.get("analyzer_version", ""),
+            }
+
+    def get(self, doc_id: str) -> Document:
+        with self._use() as gen:
+            doc = gen.docs.get(doc_id)
+        if doc is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r}")
+        return doc
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        _validate(request)
+        parsed = parse_query(request.q)
+        with self._use() as gen:
+            result = _run(gen, request, parsed, started, self.facet_budget_s)
+        result.took_ms = round((time.perf_counter() - started) * 1000, 3)
+        return result
+
+    def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """Documents sharing the key terms (tf-idf) of ``doc_id``'s title and body."""
+        with self._use() as gen:
+            doc = gen.docs.get(doc_id)
+            if doc is None:
+                raise DocumentNotFoundError(f"no document {doc_id!r}")
+            me = gen.reader.docnum(doc_id)
+            terms = _key_terms(gen.reader, doc)
+            if not terms:
+                return []
+            node = Or(tuple(Term(f, t) for t in terms for f in ("title", "body")))
+            mask, scores = evaluate(node, gen.reader)
+            mask &= gen.reader.live
+            if me is not None:
+                mask[me] = False
+            docs = np.flatnonzero(mask)
+            top = _top(docs, scores[docs], limit)
+            return _hits(gen, top, scores, frozenset(terms))
+
+
+class _Use:
+    def __init__(self, engine: SearchEngine, gen: _Generation):
+        self.engine = engine
+        self.gen = gen
+
+    def __enter__(self) -> _Generation:
+        return self.gen
+
+    def __exit__(self, *exc: object) -> None:
+        self.engine._release(self.gen)
+
+
+def search(index_dir: Path | str, request: SearchRequest) -> SearchResult:
+    """One search on the index at ``index_dir`` (opens and closes it: for one-off calls)."""
+    with SearchEngine(index_dir) as engine:
+        return engine.search(request)
+
+
+# --- the search itself ---
+
+
+def _validate(request: SearchRequest) -> None:
+    if not isinstance(request.page, int) or request.page < 1:
+        raise QueryError("page must be a whole number ≥ 1")
+    if not isinstance(request.size, int) or not 1 <= request.size <= MAX_PAGE_SIZE:
+        raise QueryError(f"size must be between 1 and {MAX_PAGE_SIZE}")
+    if request.sort not in ("relevance", "date"):
+        raise QueryError("sort must be 'relevance' or 'date'")
+    for name in ("date_from", "date_to"):
+        value = getattr(request, name)
+        if value:
+            _day(value, name)
+
+
+def _day(value: str, name: str) -> int:
+    if not _DATE.match(value):
+        raise QueryError(f"{name} must be a date YYYY-MM-DD, got {value!r}")
+    try:
+        d = date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{name} is not a valid date: {value!r}") from None
+    return (d - date(1970, 1, 1)).days
+
+
+def _run(
+    gen: _Generation,
+    request: SearchRequest,
+    parsed: ParsedQuery,
+    started: float,
+    facet_budget_s: float,
+) -> SearchResult:
+    reader = gen.reader
+    if parsed.node is None:
+        mask, scores = reader.live.copy(), np.zeros(reader.n)
+    else:
+        mask, scores = evaluate(parsed.node, reader)
+        mask &= reader.live
+    for field, value in parsed.exact_ids:
+        exact = reader.postings(field, value)
+        if exact is not None:
+            docs = exact.docs[reader.live[exact.docs]]
+            mask[docs] = True
+            scores[docs] += EXACT_BONUS
+    if request.date_from:
+        mask &= reader.dates >= _day(request.date_from, "date_from")
+    if request.date_to:
+        mask &= (reader.dates <= _day(request.date_to, "date_to")) & (reader.dates != NO_DATE)
+    filters = {f: list(dict.fromkeys(v)) for f, v in request.filters().items()}
+    masks = facet_masks(reader, filters)
+    matched = mask
+    for m in masks.values():
+        matched = matched & m
+    docs = np.flatnonzero(matched)
+    k = request.page * request.size
+    if request.sort == "date" or parsed.node is None:
+        top = _top_by_date(docs, reader.dates[docs], scores[docs], k)
+    else:
+        top = _top(docs, scores[docs], k)
+    page = top[(request.page - 1) * request.size :]
+    facets: dict = {}
+    truncated = False
+    if request.facets:
+        facets, truncated = facet_counts(
+            reader, mask, masks, filters, budget_s=facet_budget_s, started=time.perf_counter()
+        )
+    return SearchResult(
+        query=request.q,
+        total=len(docs),
+        page=request.page,
+        size=request.size,
+        took_ms=0.0,
+        hits=_hits(gen, page, scores, parsed.highlight_terms),
+        facets=facets,
+        facets_truncated=truncated,
+        warnings=list(parsed.warnings),
+        generation=gen.name,
+    )
+
+
+def _top(docs: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The k best of ``docs`` by score descending, ties by document number ascending."""
+    if len(docs) > k:
+        # keep every document tied with the k-th score, then order exactly
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= kth
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))
+    return docs[order][:k]
+
+
+def _top_by_date(docs: np.ndarray, dates: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Newest first (undated last), ties by score descending, then document number."""
+    if len(docs) > k:
+        kth = np.partition(-dates, k - 1)[k - 1]
+        keep = -dates <= kth
+        docs, dates, scores = docs[keep], dates[keep], scores[keep]
+    order = np.lexsort((docs, -scores, -dates))
+    return docs[order][:k]
+
+
+def _hits(
+    gen: _Generation, docnums: np.ndarray, scores: np.ndarray, terms: frozenset[str]
+) -> list[Hit]:
+    ids = [gen.reader.doc_id(int(d)) for d in docnums]
+    docs = gen.docs.get_many(ids)
+    hits: list[Hit] = []
+    for d, doc_id in zip(docnums, ids, strict=True):
+        doc = docs.get(doc_id)
+        if doc is None:
+            continue  # the docstore and the Whoosh index are written together; never expected
+        hits.append(
+            Hit(
+                id=doc.id,
+                title=doc.title,
+                agency=doc.agency,
+                date=doc.date,
+                doc_type=doc.doc_type,
+                doc_no=doc.doc_no,
+                index_no=doc.index_no,
+                snippet=snippet(doc.body, terms),
+                score=round(float(scores[d]), 6),
+                url=doc.url,
+                title_html=highlight_title(doc.title, terms),
+                category=doc.category,
+                proposal_kind=doc.proposal_kind,
+            )
+        )
+    return hits
+
+
+def _key_terms(reader: IndexReader, doc: Document) -> list[str]:
+    """The document's most distinctive words: term frequency x inverse document frequency."""
+    text = doc.title + "\n" + doc.body[:RELATED_CHARS]
+    tf = Counter(t.text for t in analyze(text) if not t.sub and _KEY_TERM.match(t.text))
+    scored: list[tuple[float, str]] = []
+    for term, count in tf.items():
+        p = reader.postings("body", term)
+        df = p.df if p is not None else 0
+        if df <= 1:
+            continue  # only this document has it: nothing to relate by
+        scored.append((count * math.log(reader.doc_count_all / df), term))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [t for _, t in scored[:RELATED_TERMS]]
+
+
+__all__ = ["FACET_FIELDS", "SearchEngine", "search"]
