@@ -16,3 +16,11 @@ def shared_corpora() -> Path:
     if not SHARED_CORPORA.is_dir():
         pytest.skip("../shared/corpora is not available")
     return SHARED_CORPORA
+
+
+@pytest.fixture(scope="session")
+def api_client(sample_index: Path):
+    """A Flask test client of the whole app (API + pages) over ``sample_index``."""
+    from webui.app import create_app
+
+    return create_app({"INDEX": str(sample_index), "TESTING": True}).test_client()
