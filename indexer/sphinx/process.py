@@ -1,0 +1,152 @@
+"""Running Sphinx's programs: ``indexer`` to build a shard, ``searchd`` to serve one.
+
+``searchd`` daemonizes, so it is not our child: it is found by the pid file its config names
+(inside the index dir) and stopped by that PID, never by name. Only nodes on this machine
+(``Node.is_local``) are started; remote shards are their own machine's business.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from ..errors import GovsearchError
+from .cluster import Cluster, Node
+
+
+class SphinxUnavailableError(GovsearchError):
+    """Sphinx's programs are missing, or a searchd did not start or does not answer."""
+
+    code = "search_unavailable"
+    http_status = 503
+
+
+def binaries_available() -> bool:
+    return bool(shutil.which("searchd") and shutil.which("indexer"))
+
+
+def _require(program: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        raise SphinxUnavailableError(
+            f"'{program}' not found: install Sphinx (apt-get install sphinxsearch) or Manticore"
+        )
+    return path
+
+
+def running_pid(cluster: Cluster, node: Node) -> int | None:
+    """The PID of the searchd serving ``node`` on this machine, if it is alive."""
+    try:
+        pid = int(cluster.pid_path(node).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    # a stale pid file may name a PID the system has since given to another program
+    if b"searchd" not in cmdline or b"\x00" not in cmdline:
+        return None
+    if os.fspath(cluster.conf_path(node)).encode() not in cmdline:
+        return None
+    return pid
+
+
+def _answers(node: Node, timeout: float = 0.2) -> bool:
+    try:
+        with socket.create_connection((node.host, node.sql_port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def start_searchd(cluster: Cluster, *, timeout: float = 15.0) -> list[int]:
+    """Start every local node's searchd that is not running (shards first); their PIDs."""
+    searchd = _require("searchd")
+    started: list[int] = []
+    for node in cluster.nodes:
+        if not node.is_local or running_pid(cluster, node) is not None:
+            continue
+        proc = subprocess.run(
+            [searchd, "--config", os.fspath(cluster.conf_path(node))],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        deadline = time.monotonic() + timeout
+        pid = running_pid(cluster, node)
+        while (pid is None or not _answers(node)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            pid = running_pid(cluster, node)
+        if pid is None or not _answers(node):
+            stop_searchd(cluster, started)
+            detail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+            raise SphinxUnavailableError(
+                f"searchd for {node.name} did not start on {node.host}:{node.sql_port}: "
+                + " / ".join(detail)
+            )
+        started.append(pid)
+    return started
+
+
+def stop_searchd(cluster: Cluster, pids: list[int], *, timeout: float = 10.0) -> None:
+    """Stop the searchd processes ``pids`` (SIGTERM, then SIGKILL after ``timeout``)."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead for our purpose (searchd is not our child; init reaps it)
+    try:
+        return " Z " not in Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1][:4]
+    except OSError:
+        return False
+
+
+def run_indexer(cluster: Cluster, k: int, *, timeout: float | None = None) -> str:
+    """Build shard ``k``; with its searchd running, ``--rotate`` swaps the new files in live.
+
+    Returns indexer's output; raises SphinxUnavailableError when it fails.
+    """
+    indexer = _require("indexer")
+    node = cluster.shards[k]
+    live = running_pid(cluster, node)
+    cmd = [indexer, "--config", os.fspath(cluster.conf_path(node)), "--all"]
+    if live is not None:
+        cmd.append("--rotate")
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0 or "FATAL" in proc.stdout or "ERROR" in proc.stdout:
+        lines = (proc.stdout + proc.stderr).splitlines()
+        errors = [ln for ln in lines if "ERROR" in ln or "FATAL" in ln] or lines[-3:]
+        raise SphinxUnavailableError(f"indexer failed for {node.name}: " + " / ".join(errors))
+    if live is not None:
+        _wait_rotated(cluster, node)
+    return proc.stdout
+
+
+def _wait_rotated(cluster: Cluster, node: Node, timeout: float = 60.0) -> None:
+    """Rotation is asynchronous: searchd renames the ``.new`` files when it gets to them."""
+    data = cluster.node_dir(node) / "data"
+    deadline = time.monotonic() + timeout
+    while any(p.name.split(".")[-2:-1] == ["new"] for p in data.iterdir()):
+        if time.monotonic() > deadline:
+            raise SphinxUnavailableError(f"searchd for {node.name} did not rotate in {timeout} s")
+        time.sleep(0.05)
