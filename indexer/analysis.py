@@ -74,6 +74,9 @@ def _normalization_table() -> dict[int, str]:
     fullwidth = {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
     # zhconv's own zh-hans table lists every character it converts; a character that converts
     # to several (or none) is left alone, as length must be preserved
+    # zhconv's default loaddict() leaves its bundled JSON open (a ResourceWarning, an error under
+    # pytest's filterwarnings); given a path it reads the file in a `with` block instead.
+    zhconv.zhconv.loaddict(str(Path(zhconv.zhconv.__file__).with_name("zhcdict.json")))
     trad = zhconv.zhconv.getdict("zh-hans")
     simplified: dict[str, str] = {}
     for ch in trad:
