@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-import zhconv
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from indexer.analysis import normalize
 from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
+from indexer.highlight import mark_spans, render
 from indexer.params import parse_search_params
+from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
 
 from .app import get_engine
@@ -159,6 +161,12 @@ def facet_options(result: SearchResult, req: SearchRequest) -> dict[str, list[Fa
     return out
 
 
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified as the analyzer maps them; other characters (NOT, -x) unchanged."""
+    pairs = zip(text, normalize(text), strict=True)  # normalize() keeps the length
+    return "".join(n if "\u3400" <= c <= "\u9fff" else c for c, n in pairs)
+
+
 def empty_suggestions(req: SearchRequest, state: UrlState) -> list[Markup]:
     """What to change when nothing matched, most likely fix first; links where we can."""
     tips: list[Markup] = []
@@ -168,7 +176,7 @@ def empty_suggestions(req: SearchRequest, state: UrlState) -> list[Markup]:
         )
     if len(req.q.split()) > 1:
         tips.append(Markup("减少关键词：多个词之间是“并且”关系，每多一个词结果就更少"))
-    simplified = zhconv.convert(req.q, "zh-cn")
+    simplified = to_simplified(req.q)
     if simplified != req.q:
         tips.append(
             Markup('改用简体字：<a href="{}">{}</a>').format(
@@ -238,12 +246,17 @@ def safe_original_url(url: str) -> str:
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-def _highlighter(q: str) -> Callable[[str], Markup]:
-    if not q.strip():
+def highlighter(q: str) -> Callable[[str], Markup]:
+    """Escapes a piece of the document, marking the query's terms as the result snippets do."""
+    terms = parse_query(q).highlight_terms if q.strip() else frozenset()
+    if not terms:
         return escape
-    from indexer.highlight import highlight_terms
 
-    return highlight_terms(q)
+    def mark(text: str) -> Markup:
+        # render() escapes every character outside the marks
+        return Markup(render(text, mark_spans(text, terms)))
+
+    return mark
 
 
 # --- routes ------------------------------------------------------------------------------
@@ -292,7 +305,7 @@ def document(doc_id: str):
         "document.html",
         doc=doc,
         q=q,
-        hl=_highlighter(q),
+        hl=highlighter(q),
         blocks=body_blocks(doc.body),
         metadata=metadata_rows(doc),
         original_url=safe_original_url(doc.url),
@@ -306,7 +319,8 @@ def document(doc_id: str):
 # raised by these views get a Chinese message here instead of the engine's English one.
 
 
-def _error_page(status: int, message: str, q: str = ""):
+def _error_page(status: int, message: str):
+    q = request.args.get("q", "")
     return render_template("error.html", status=status, message=message, q=q), status
 
 
@@ -315,6 +329,6 @@ def govsearch_error(exc: GovsearchError):
     if isinstance(exc, DocumentNotFoundError):
         return _error_page(404, "没有找到这篇文件：它可能已被删除，或者链接有误。")
     if isinstance(exc, QueryError):
-        return _error_page(400, f"检索条件有误：{exc}", request.args.get("q", ""))
+        return _error_page(400, f"检索条件有误：{exc}")
     current_app.logger.warning("page error: %s", exc)
     return _error_page(exc.http_status, f"暂时无法检索：{exc}")
