@@ -21,6 +21,8 @@ def shared_corpora() -> Path:
 @pytest.fixture(scope="session")
 def api_client(sample_index: Path):
     """A Flask test client of the whole app (API + pages) over ``sample_index``."""
-    from webui.app import create_app
+    from webui.app import close_engine, create_app
 
-    return create_app({"INDEX": str(sample_index), "TESTING": True}).test_client()
+    app = create_app({"INDEX": str(sample_index), "TESTING": True})
+    yield app.test_client()
+    close_engine(app)
