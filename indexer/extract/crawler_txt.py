@@ -66,6 +66,7 @@ _REPLY_LABELS = (
 )
 _PAD = r"[ \u3000]*"
 _REPLY_TEXT = re.compile(rf"(办{_PAD}理{_PAD}情{_PAD}况|办{_PAD}复{_PAD}内{_PAD}容){_PAD}[:：]")
+_PADDED_NAME = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 _HANDLING = ("主办单位", "承办单位", "分办单位", "协办单位", "会办单位")
 
 
@@ -136,7 +137,8 @@ def _reply_fields(body: str, doc: Document) -> str:
     reply = body[cut.end() :].strip() if cut else ""
     fields = dict(pairs)
     proposer = fields.get("提案人") or fields.get("提案单位") or fields.get("领衔人") or ""
-    doc.addressee = proposer
+    # names padded to three characters (陈 兴) are one name
+    doc.addressee = _PADDED_NAME.sub("", proposer)
     units: list[str] = []
     for label in _HANDLING:
         units += [u for u in split_units(fields.get(label, "")) if u not in units]

@@ -46,7 +46,13 @@ _BLOCK_TAGS = frozenset(
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u200b]+")
 
 
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
 def is_boilerplate(el: etree._Element) -> bool:
+    """Navigation/share/footer by class or id, or hidden (Jiangxi hides a 来源 line in #zoom)."""
+    if _HIDDEN.search(el.get("style", "")) or el.get("hidden") is not None:
+        return True
     names = f"{el.get('class', '')} {el.get('id', '')}"
     return bool(names.strip()) and bool(_BOILERPLATE.search(names))
 
