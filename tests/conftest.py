@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,39 @@ def shared_corpora() -> Path:
     if not SHARED_CORPORA.is_dir():
         pytest.skip("../shared/corpora is not available")
     return SHARED_CORPORA
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the repo's ``corpus/`` (built once per session); returns the index dir."""
+    from indexer.build import build_index
+
+    index_dir = tmp_path_factory.mktemp("sample_index")
+    build_index(CORPUS, index_dir, progress=False)
+    return index_dir
+
+
+#: the laws are 61 MB (a minute to index): the shared index takes one small folder of them
+SHARED_LAWS_SLICE = "lawrefbook-laws/宪法"
+
+
+@pytest.fixture(scope="session")
+def shared_index(shared_corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of ../shared/corpora without lawrefbook-laws except SHARED_LAWS_SLICE.
+
+    Built from a tmp copy with the same layout, so document ids equal those of an index of
+    ../shared/corpora itself. Returns the index dir.
+    """
+    from indexer.build import build_index
+
+    copy = tmp_path_factory.mktemp("shared_corpora")
+    for child in shared_corpora.iterdir():
+        if child.is_dir() and child.name != "lawrefbook-laws":
+            shutil.copytree(child, copy / child.name)
+    shutil.copytree(shared_corpora / SHARED_LAWS_SLICE, copy / SHARED_LAWS_SLICE)
+    index_dir = tmp_path_factory.mktemp("shared_index")
+    build_index(copy, index_dir, progress=False)
+    return index_dir
 
 
 @pytest.fixture(scope="session")
