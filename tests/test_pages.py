@@ -168,12 +168,18 @@ def test_chart_has_one_bar_per_year_and_bars_filter_by_year(client, engine):
     page = get(client, "/search?q=" + q)
     svg = page.select_one("svg.chart")
     assert svg is not None and svg["role"] == "img"
+    counts = {v.value: v.count for v in facets["year"]}
+    first, last = int(min(counts)), int(max(counts))
     bars = svg.select("rect.chart-bar")
-    years = sorted(v.value for v in facets["year"])
-    assert len(bars) == len(years)
-    assert [t.get_text() for t in svg.select("text.chart-label")] == years
+    # a time line: every year from the first to the last, empty years as empty bars
+    assert len(bars) == last - first + 1
+    expected = [f"{y}：{counts.get(str(y), 0)} 篇" for y in range(first, last + 1)]
+    assert [bar.title.get_text() for bar in bars] == expected
+    assert [float(bar["height"]) > 0 for bar in bars] == [
+        str(y) in counts for y in range(first, last + 1)
+    ]
     links = [dict(query_of(a["href"])) for a in svg.find_all("a")]
-    assert [link["year"] for link in links] == years
+    assert [link["year"] for link in links] == sorted(counts)
     assert all(link["q"] == q for link in links)
 
 

@@ -6,9 +6,9 @@ is escaped here because facet values come from the documents.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 from markupsafe import Markup, escape
 
@@ -19,9 +19,12 @@ from indexer.records import FacetValue
 _WIDTH = 640
 _HEIGHT = 200
 _TOP = 22  # room for the count above the tallest bar
-_BOTTOM = 26  # room for the year label
+_BOTTOM = 30  # room for the year label
 _SIDE = 8
 _MAX_BAR = 56
+_LABEL_W = 50
+_MAX_SPAN = 40  # years
+_COUNT_SLOT = 30  # narrower bars would print overlapping counts (the <title> still has it)
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,22 @@ class Bar:
 
 
 def year_bars(values: Sequence[FacetValue], href: Callable[[str], str] | None = None) -> list[Bar]:
-    """Bars in chronological order; facet values that are not a 4-digit year are left out."""
-    years = sorted(
-        (v for v in values if len(v.value) == 4 and v.value.isdigit()), key=attrgetter("value")
-    )
-    return [Bar(v.value, v.count, href(v.value) if href else "", v.selected) for v in years]
+    """Bars in chronological order, years without a match as empty bars so that the axis is a
+    time line; facet values that are not a 4-digit year are left out."""
+    years = {v.value: v for v in values if len(v.value) == 4 and v.value.isdigit()}
+    if not years:
+        return []
+    first, last = int(min(years)), int(max(years))
+    # An odd outlier date (a 1900 typo) would make hundreds of empty bars: then only real years.
+    span = range(first, last + 1) if last - first < _MAX_SPAN else sorted(map(int, years))
+    bars = []
+    for year in map(str, span):
+        v = years.get(year)
+        if v is None:
+            bars.append(Bar(year, 0))
+        else:
+            bars.append(Bar(year, v.count, href(year) if href else "", v.selected))
+    return bars
 
 
 def bar_chart_svg(bars: Sequence[Bar], title: str) -> Markup:
@@ -48,9 +62,12 @@ def bar_chart_svg(bars: Sequence[Bar], title: str) -> Markup:
     slot = (_WIDTH - 2 * _SIDE) / len(bars)
     bar_w = min(_MAX_BAR, slot * 0.7)
     plot_h = _HEIGHT - _TOP - _BOTTOM
-    # Long ranges would print overlapping year labels: label every n-th bar only.
-    label_every = max(1, round(len(bars) * 34 / (_WIDTH - 2 * _SIDE)) or 1)
-    summary = "；".join(f"{b.label}年 {b.count} 篇" for b in bars)
+    # Long ranges would print overlapping year labels: label every n-th bar only. A label is
+    # up to _LABEL_W wide (the phone stylesheet enlarges the text so it stays legible when the
+    # chart is scaled down to 340 px).
+    label_every = math.ceil(len(bars) * _LABEL_W / (_WIDTH - 2 * _SIDE))
+    summary = "；".join(f"{b.label}年 {b.count} 篇" for b in bars if b.count)
+    show_counts = slot >= _COUNT_SLOT
     parts = [
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
         f'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
@@ -68,11 +85,12 @@ def bar_chart_svg(bars: Sequence[Bar], title: str) -> Markup:
         rect = (
             f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}">'
             f"<title>{escape(bar.label)}：{bar.count} 篇</title></rect>"
-            f'<text class="chart-count" x="{cx:.1f}" y="{y - 5:.1f}">{bar.count}</text>'
         )
+        if bar.count and show_counts:
+            rect += f'<text class="chart-count" x="{cx:.1f}" y="{y - 5:.1f}">{bar.count}</text>'
         if i % label_every == 0:
             rect += (
-                f'<text class="chart-label" x="{cx:.1f}" y="{_HEIGHT - 8}">'
+                f'<text class="chart-label" x="{cx:.1f}" y="{_HEIGHT - 6}">'
                 f"{escape(bar.label)}</text>"
             )
         if bar.href:
