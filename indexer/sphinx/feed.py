@@ -29,6 +29,15 @@ TEXT_FIELDS: dict[str, tuple[str, str]] = {
 #: ("-word"), so that becomes ``@every ALL_TOKEN -word``
 EVERY_FIELD = "every"
 ALL_TOKEN = "govsearchall"
+#: exact identifiers (normalised 文号, upper-cased 索引号) as one keyword each (see id_token): a
+#: field rather than a string attribute, so that a typed 文号 can be OR-ed with the text query
+IDS_FIELD = "ids"
+
+
+def id_token(field: str, value: str) -> str:
+    """An exact identifier as one keyword: its brackets and slashes are not word characters."""
+    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).hexdigest()
+    return field.replace("_", "") + digest
 
 
 def facet_attr(facet: str) -> str:
@@ -41,9 +50,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("gid", "tsvpipe_attr_string"),  # our document id
     *((f, "tsvpipe_field") for pair in TEXT_FIELDS.values() for f in pair),
     (EVERY_FIELD, "tsvpipe_field"),
+    (IDS_FIELD, "tsvpipe_field"),
     *((facet_attr(facet), "tsvpipe_attr_string") for facet in FACET_FIELDS),
-    ("doc_no", "tsvpipe_attr_string"),  # normalised 文号, for exact lookup
-    ("index_no", "tsvpipe_attr_string"),  # 索引号, upper-cased
     ("day", "tsvpipe_attr_uint"),  # date.toordinal() of the date; 0: no date
 )
 
@@ -79,15 +87,12 @@ def segment(doc: Document) -> list[str]:
     except ValueError:
         day = 0
     attrs = [doc.year if facet == "year" else getattr(doc, facet) for facet in FACET_FIELDS]
-    doc_no = doc.doc_no_norm or normalize_doc_no(doc.doc_no) if doc.doc_no else ""
-    return [
-        *texts,
-        ALL_TOKEN,
-        *attrs,
-        doc_no,
-        doc.index_no.strip().upper(),
-        str(day),
-    ]
+    ids = []
+    if doc.doc_no:
+        ids.append(id_token("doc_no", doc.doc_no_norm or normalize_doc_no(doc.doc_no)))
+    if doc.index_no.strip():
+        ids.append(id_token("index_no", doc.index_no.strip().upper()))
+    return [*texts, ALL_TOKEN, " ".join(ids), *attrs, str(day)]
 
 
 def tsv_row(doc_id: str, columns: list[str]) -> str:

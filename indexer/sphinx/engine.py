@@ -1,0 +1,353 @@
+"""``SphinxEngine``: the ``SearchEngine`` surface over a Sphinx cluster, through SphinxQL.
+
+Every query goes to the front's distributed index, which asks each shard's ``searchd`` and merges
+matches, counts and ``FACET`` groups. The documents (titles, bodies for snippets, /doc pages) come
+from the docstore written by the same build, and snippets are marked by ``indexer.highlight`` on
+the stored original text, exactly as on the Whoosh backend.
+
+A shard that does not answer within the front's agent timeouts leaves partial results and a
+warning (``agent_failure = "warn"``) or fails the query (``"error"``), as the index dir says.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pymysql
+
+from ..analysis import ANALYZER_VERSION, analyze
+from ..docstore import DocStore
+from ..errors import AnalyzerMismatchError, DocumentNotFoundError, IndexMissingError
+from ..facets import _listing
+from ..highlight import highlight_title, snippet
+from ..query import ParsedQuery, parse_query
+from ..records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
+from ..search import RELATED_CHARS, RELATED_TERMS, _day, _validate
+from .cluster import FRONT_INDEX, META, Cluster, load_cluster
+from .feed import COLUMNS, IDS_FIELD, TEXT_FIELDS, facet_attr, sphinx_id
+from .match import to_match, words
+from .process import SphinxUnavailableError, start_searchd, stop_searchd
+
+#: how often (seconds) a request may look for a rebuilt docstore
+CHECK_INTERVAL_S = 0.5
+#: ranking: Sphinx's BM25F with the title boost of the Whoosh schema (schema.TITLE_BOOST), plus
+#: a bonus that puts a typed 文号 / 索引号 (a match in the ``ids`` field) first, as
+#: scoring.EXACT_BONUS does. WEIGHT() is an integer, hence the scale.
+_FIELDS = [name for name, decl in COLUMNS if decl == "tsvpipe_field"]
+_IDS_BIT = 1 << _FIELDS.index(IDS_FIELD)  # field_mask: bit i = the i-th declared field matched
+RANKER = (
+    "expr('bm25f(1.2, 0.75, {title=3, title_sub=3}) * 10000"
+    f" + if(field_mask & {_IDS_BIT}, 10000000, 0)')"
+)
+SCORE_SCALE = 10000.0
+#: distinct values fetched per facet (Sphinx groups exactly up to max_matches groups)
+FACET_LIMIT = 1000
+_ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'"})
+
+
+class ShardUnavailableError(SphinxUnavailableError):
+    """A shard (or the front) did not answer and the index dir says to fail, not to warn."""
+
+
+def _quote(value: str) -> str:
+    return "'" + value.translate(_ESCAPES) + "'"
+
+
+class SphinxEngine:
+    """``search / get / related / stats / close`` like ``indexer.search.SearchEngine``.
+
+    ``start_local``: start the searchd processes of this machine's nodes that are not running,
+    and stop exactly those on ``close()`` (what ``govsearch serve`` wants; tests start their own).
+    """
+
+    def __init__(self, index_dir: Path | str, *, start_local: bool = False):
+        self.cluster: Cluster = load_cluster(index_dir)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[pymysql.connections.Connection] = []
+        self._started: list[int] = start_searchd(self.cluster) if start_local else []
+        self._docs: DocStore | None = None
+        self._meta: dict[str, Any] = {}
+        self._meta_mtime = 0.0
+        self._checked = 0.0
+        try:
+            self._refresh()
+        except BaseException:
+            self.close()
+            raise
+        analyze("预热")  # loads the dictionary now rather than in the first request
+
+    # --- lifecycle ---
+
+    def _refresh(self) -> DocStore:
+        """The docstore of the latest build (a rebuild replaces the file; reopen it then)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._docs is not None and now - self._checked < CHECK_INTERVAL_S:
+                return self._docs
+            self._checked = now
+            meta_path = self.cluster.index_dir / META
+            try:
+                mtime = meta_path.stat().st_mtime
+            except FileNotFoundError:
+                raise IndexMissingError(
+                    f"the Sphinx index at {self.cluster.index_dir} was never built"
+                ) from None
+            if self._docs is None or mtime != self._meta_mtime:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                if meta.get("analyzer_version") != ANALYZER_VERSION:
+                    raise AnalyzerMismatchError(
+                        f"the Sphinx index at {self.cluster.index_dir} was built with another "
+                        "analyzer: rebuild it with 'govsearch index --backend sphinx'"
+                    )
+                old = self._docs
+                self._docs = DocStore(self.cluster.docstore_path, readonly=True)
+                self._meta, self._meta_mtime = meta, mtime
+                if old is not None:
+                    old.close()
+            return self._docs
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except pymysql.Error:
+                    pass
+            self._connections.clear()
+            if self._docs is not None:
+                self._docs.close()
+                self._docs = None
+        if self._started:
+            stop_searchd(self.cluster, self._started)
+            self._started = []
+
+    def __enter__(self) -> SphinxEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- SphinxQL ---
+
+    def _conn(self) -> pymysql.connections.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and conn.open:
+            return conn
+        front = self.cluster.front
+        try:
+            conn = pymysql.connect(
+                host=front.host,
+                port=front.sql_port,
+                user="",
+                charset="utf8",
+                autocommit=True,
+                connect_timeout=2,
+                # the front waits at most agent_query_timeout for the shards, then answers
+                read_timeout=max(2, self.cluster.query_timeout_ms // 1000 + 2),
+                write_timeout=2,
+            )
+        except pymysql.Error as exc:
+            raise SphinxUnavailableError(
+                f"the search front {front.host}:{front.sql_port} does not answer ({exc.args[-1]})"
+            ) from None
+        self._local.conn = conn
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    def _query(self, sql: str, warnings: list[str]) -> tuple[list[list[tuple]], dict[str, str]]:
+        """Result sets of ``sql`` (one per FACET) and its SHOW META; shard trouble handled."""
+        conn = self._conn()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+                sets = [list(cur.fetchall())]
+                while cur.nextset():
+                    sets.append(list(cur.fetchall()))
+                cur.execute("SHOW META")
+                meta = {str(k): str(v) for k, v in cur.fetchall()}
+        except pymysql.err.OperationalError as exc:
+            self._local.conn = None
+            raise SphinxUnavailableError(f"the search front failed: {exc.args[-1]}") from None
+        except pymysql.err.ProgrammingError as exc:
+            message = str(exc.args[-1]).rstrip("\x00")
+            if "agent" in message:
+                raise ShardUnavailableError(f"no shard answered: {message}") from None
+            raise
+        if "warning" in meta and "agent" in meta["warning"]:
+            detail = meta["warning"].replace("index " + FRONT_INDEX + ": ", "")
+            if self.cluster.agent_failure == "error":
+                raise ShardUnavailableError(f"a shard did not answer: {detail}")
+            message = f"partial results: a shard did not answer ({detail})"
+            if message not in warnings:
+                warnings.append(message)
+        return sets, meta
+
+    # --- public calls ---
+
+    def stats(self) -> dict[str, Any]:
+        self._refresh()
+        return {
+            "documents": int(self._meta.get("documents", 0)),
+            "generation": "sphinx-" + self._meta.get("built_at", ""),
+            "built_at": self._meta.get("built_at", ""),
+            "analyzer": self._meta.get("analyzer_version", ""),
+            "backend": "sphinx",
+            "shards": len(self.cluster.shards),
+        }
+
+    def get(self, doc_id: str) -> Document:
+        doc = self._refresh().get(doc_id)
+        if doc is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r}")
+        return doc
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        _validate(request)
+        parsed = parse_query(request.q)
+        docs = self._refresh()
+        warnings = list(parsed.warnings)
+        result = SearchResult(
+            query=request.q,
+            total=0,
+            page=request.page,
+            size=request.size,
+            took_ms=0.0,
+            warnings=warnings,
+            generation=self.stats()["generation"],
+        )
+        match = to_match(parsed.node, parsed.exact_ids)
+        filters = {f: list(dict.fromkeys(v)) for f, v in request.filters().items()}
+        if match is not None:
+            self._search(request, parsed, match, filters, docs, result)
+        if request.facets and not result.facets:
+            result.facets = {
+                f: _listing(f, [], np.zeros(0), filters.get(f, [])) for f in FACET_FIELDS
+            }
+        result.took_ms = round((time.perf_counter() - started) * 1000, 3)
+        return result
+
+    def _search(
+        self,
+        request: SearchRequest,
+        parsed: ParsedQuery,
+        match: str,
+        filters: dict[str, list[str]],
+        docs: DocStore,
+        result: SearchResult,
+    ) -> None:
+        base = [f"MATCH({_quote(match)})"]
+        if request.date_from:
+            base.append(f"day >= {_ordinal(request.date_from, 'date_from')}")
+        if request.date_to:
+            base.append(f"day <= {_ordinal(request.date_to, 'date_to')} AND day > 0")
+        selected = {
+            f: f"{facet_attr(f)} IN ({', '.join(map(_quote, v))})" for f, v in filters.items()
+        }
+        if request.sort == "date" or parsed.node is None:
+            order = "day DESC, WEIGHT() DESC, id ASC"
+        else:
+            order = "WEIGHT() DESC, id ASC"
+        offset = (request.page - 1) * request.size
+        options = f"max_matches={max(FACET_LIMIT, offset + request.size)}, ranker={RANKER}"
+        where = " AND ".join(base + list(selected.values()))
+        # facets not selected share the main query's filters; a selected facet is counted with
+        # its own filter removed (disjunctive counts), one query each
+        shared = [f for f in FACET_FIELDS if f not in selected] if request.facets else []
+        # no alias for WEIGHT(): Sphinx 2.2.11 fails a FACET batch on a distributed index with
+        # "column 'weight()/w' not found in result set schema" when it is aliased
+        sql = (
+            f"SELECT id, gid, WEIGHT() FROM {FRONT_INDEX} WHERE {where} "
+            f"ORDER BY {order} LIMIT {offset}, {request.size} OPTION {options}"
+            + _facet_clauses(shared)
+        )
+        sets, meta = self._query(sql, result.warnings)
+        result.total = int(meta.get("total_found", 0))
+        rows = sets[0]
+        counts = dict(zip(shared, sets[1:], strict=True))
+        for facet in selected if request.facets else ():
+            others = [c for f, c in selected.items() if f != facet]
+            sub = (
+                f"SELECT id FROM {FRONT_INDEX} WHERE {' AND '.join(base + others)} LIMIT 1 "
+                f"OPTION max_matches={FACET_LIMIT}, ranker=none" + _facet_clauses([facet])
+            )
+            counts[facet] = self._query(sub, result.warnings)[0][1]
+        if request.facets:
+            result.facets = {
+                f: _facet_listing(f, counts[f], filters.get(f, [])) for f in FACET_FIELDS
+            }
+        by_id = docs.get_many([r[1] for r in rows])
+        result.hits = [
+            _hit(by_id[gid], w / SCORE_SCALE, parsed.highlight_terms)
+            for _, gid, w in rows
+            if gid in by_id
+        ]
+
+    def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """Documents sharing the most frequent key words of ``doc_id``'s title and body.
+
+        Sphinx ranks them (BM25 gives rare shared words their weight); any one word suffices
+        (quorum ``"…"/1``).
+        """
+        doc = self.get(doc_id)
+        text = doc.title + "\n" + doc.body[:RELATED_CHARS]
+        tf = Counter(
+            w for t in analyze(text) if not t.sub and len(t.text) >= 2 for w in words(t.text)
+        )
+        terms = [t for t, _ in sorted(tf.items(), key=lambda x: (-x[1], x[0]))[:RELATED_TERMS]]
+        if not terms:
+            return []
+        fields = ",".join(f for name in ("title", "body") for f in TEXT_FIELDS[name])
+        match = f'@({fields}) "{" ".join(terms)}"/1'
+        sql = (
+            f"SELECT id, gid, WEIGHT() FROM {FRONT_INDEX} WHERE MATCH({_quote(match)}) "
+            f"AND id != {sphinx_id(doc_id)} ORDER BY WEIGHT() DESC, id ASC LIMIT {int(limit)} "
+            f"OPTION ranker={RANKER}"
+        )
+        rows = self._query(sql, [])[0][0]
+        by_id = self._refresh().get_many([r[1] for r in rows])
+        return [_hit(by_id[g], w / SCORE_SCALE, frozenset(terms)) for _, g, w in rows if g in by_id]
+
+
+def _ordinal(value: str, name: str) -> int:
+    _day(value, name)  # the same validation and message as the Whoosh backend
+    return date.fromisoformat(value).toordinal()
+
+
+def _facet_clauses(facets: list[str]) -> str:
+    return "".join(
+        f" FACET {facet_attr(f)} ORDER BY COUNT(*) DESC LIMIT {FACET_LIMIT}" for f in facets
+    )
+
+
+def _facet_listing(facet: str, rows: list[tuple], selected: list[str]):
+    pairs = [(str(v), int(c)) for v, c in rows if v != ""]  # '' = the document has no value
+    values = [v for v, _ in pairs]
+    return _listing(facet, values, np.array([c for _, c in pairs], dtype=np.int64), selected)
+
+
+def _hit(doc: Document, score: float, terms: frozenset[str]) -> Hit:
+    return Hit(
+        id=doc.id,
+        title=doc.title,
+        agency=doc.agency,
+        date=doc.date,
+        doc_type=doc.doc_type,
+        doc_no=doc.doc_no,
+        index_no=doc.index_no,
+        snippet=snippet(doc.body, terms),
+        score=round(score, 6),
+        url=doc.url,
+        title_html=highlight_title(doc.title, terms),
+        category=doc.category,
+        proposal_kind=doc.proposal_kind,
+    )

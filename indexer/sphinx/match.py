@@ -1,0 +1,99 @@
+"""Our query tree (``indexer.query``) as a Sphinx extended-syntax ``MATCH()`` expression.
+
+The parsing is the Whoosh backend's (``parse_query``), so both backends read a query the same
+way; only the last step differs. A term of field ``title`` is looked up in ``title`` (main
+tokens) and ``title_sub`` (sub-words), as Whoosh keeps both at one position of one field; a
+phrase only in the main-token field, where positions are consecutive.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..query import And, AndNot, Node, Nothing, Or, Phrase, Term
+from .feed import ALL_TOKEN, EVERY_FIELD, IDS_FIELD, TEXT_FIELDS, id_token
+
+#: what Sphinx keeps as word characters (conf.CHARSET_TABLE); anything else separates words
+_WORD = re.compile(
+    "[0-9a-zA-Z\u00c0-\u024f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]+"
+)
+
+
+def words(text: str) -> list[str]:
+    """``text`` split the way Sphinx's tokenizer will split it (lower-cased like our analyzer)."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _term_expr(fields: list[str], text: str) -> str | None:
+    ws = words(text)
+    if not ws:
+        return None
+    # one of our tokens that Sphinx splits (e.g. "covid-19") is indexed as consecutive words
+    body = ws[0] if len(ws) == 1 else '"' + " ".join(ws) + '"'
+    return f"(@({','.join(fields)}) {body})"
+
+
+def _fields_of(field: str) -> list[str]:
+    return list(TEXT_FIELDS.get(field, (field,)))
+
+
+def to_match(node: Node | None, exact_ids: tuple[tuple[str, str], ...] = ()) -> str | None:
+    """The MATCH expression, or None when the query can match no document."""
+    expr = None if node is None else _expr(node)
+    if node is None and not exact_ids:
+        return f"(@{EVERY_FIELD} {ALL_TOKEN})"
+    alternatives = [expr] if expr else []
+    alternatives += [f"(@{IDS_FIELD} {id_token(f, v)})" for f, v in exact_ids]
+    if not alternatives:
+        return None
+    return alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")"
+
+
+def _expr(node: Node) -> str | None:
+    if isinstance(node, Term):
+        if node.field in ("doc_no", "index_no"):
+            return f"(@{IDS_FIELD} {id_token(node.field, node.text)})"
+        return _term_expr(_fields_of(node.field), node.text)
+    if isinstance(node, Phrase):
+        ws = [w for t in node.texts for w in words(t)]
+        if not ws:
+            return None
+        return f'(@{node.field} "{" ".join(ws)}")'
+    if isinstance(node, Or):
+        merged = _merged_terms(node)
+        if merged is not None:
+            return merged
+        parts = [p for p in (_expr(c) for c in node.children) if p]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+    if isinstance(node, And):
+        parts = [_expr(c) for c in node.children]
+        if any(p is None for p in parts):
+            return None
+        return "(" + " ".join(p for p in parts if p) + ")"
+    if isinstance(node, AndNot):
+        negative = _expr(node.negative)
+        positive = f"(@{EVERY_FIELD} {ALL_TOKEN})" if node.positive is None else None
+        if node.positive is not None:
+            positive = _expr(node.positive)
+            if positive is None:
+                return None
+        if negative is None:
+            return positive
+        return f"({positive} -{negative})"
+    if isinstance(node, Nothing):
+        return None
+    raise TypeError(f"unknown query node {node!r}")
+
+
+def _merged_terms(node: Or) -> str | None:
+    """``Or(Term(title, t), Term(body, t))`` as one lookup of t in all those fields."""
+    children = node.children
+    if not all(isinstance(c, Term) and c.field in TEXT_FIELDS for c in children):
+        return None
+    texts = {c.text for c in children}  # type: ignore[union-attr]
+    if len(texts) != 1:
+        return None
+    fields = [f for c in children for f in _fields_of(c.field)]  # type: ignore[union-attr]
+    return _term_expr(fields, texts.pop())
