@@ -33,7 +33,7 @@ from ..search import RELATED_CHARS, RELATED_TERMS, _day, _validate
 from .cluster import FRONT_INDEX, META, Cluster, load_cluster
 from .feed import COLUMNS, IDS_FIELD, TEXT_FIELDS, facet_attr, sphinx_id
 from .match import to_match, words
-from .process import SphinxUnavailableError, start_searchd, stop_searchd
+from .process import SphinxUnavailableError
 
 #: how often (seconds) a request may look for a rebuilt docstore
 CHECK_INTERVAL_S = 0.5
@@ -63,16 +63,14 @@ def _quote(value: str) -> str:
 class SphinxEngine:
     """``search / get / related / stats / close`` like ``indexer.search.SearchEngine``.
 
-    ``start_local``: start the searchd processes of this machine's nodes that are not running,
-    and stop exactly those on ``close()`` (what ``govsearch serve`` wants; tests start their own).
+    It only talks to searchd; starting and stopping them is ``engines.start_services``'s job.
     """
 
-    def __init__(self, index_dir: Path | str, *, start_local: bool = False):
+    def __init__(self, index_dir: Path | str):
         self.cluster: Cluster = load_cluster(index_dir)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[pymysql.connections.Connection] = []
-        self._started: list[int] = start_searchd(self.cluster) if start_local else []
         self._docs: DocStore | None = None
         self._meta: dict[str, Any] = {}
         self._meta_mtime = 0.0
@@ -125,9 +123,6 @@ class SphinxEngine:
             if self._docs is not None:
                 self._docs.close()
                 self._docs = None
-        if self._started:
-            stop_searchd(self.cluster, self._started)
-            self._started = []
 
     def __enter__(self) -> SphinxEngine:
         return self
