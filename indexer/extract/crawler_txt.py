@@ -12,8 +12,9 @@ import re
 
 from ..errors import ExtractError
 from ..records import Document
-from .fields import SITE_NAMES, canonical_label, clean_value, find_doc_no, parse_date, split_units
+from .fields import SITE_NAMES, clean_value, find_doc_no, parse_date
 from .labels import split_labelled
+from .replies import reply_fields
 
 _SEPARATOR = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
 _HEADER_FIELDS = {
@@ -50,24 +51,6 @@ _DISCLOSURE_FIELDS = {
     "成文日期": "written_date",
     "发文字号": "doc_no",
 }
-_REPLY_LABELS = (
-    "事由",
-    "案由",
-    "提案人",
-    "提案单位",
-    "领衔人",
-    "承办单位",
-    "主办单位",
-    "协办单位",
-    "分办单位",
-    "会办单位",
-    "代表反馈",
-    "委员反馈",
-)
-_PAD = r"[ \u3000]*"
-_REPLY_TEXT = re.compile(rf"(办{_PAD}理{_PAD}情{_PAD}况|办{_PAD}复{_PAD}内{_PAD}容){_PAD}[:：]")
-_PADDED_NAME = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
-_HANDLING = ("主办单位", "承办单位", "分办单位", "协办单位", "会办单位")
 
 
 def looks_like_crawler(text: str) -> bool:
@@ -90,7 +73,7 @@ def parse_crawler_text(text: str) -> Document:
         doc.agency = ""
     body = text[separator.end() :].strip()
     body = _clean_pingtan_body(body, doc)
-    body = _reply_fields(body, doc)
+    body = reply_fields(body, doc)
     doc.body = body
     if not doc.doc_no:
         doc.doc_no = _leading_doc_no(body, doc.title)
@@ -124,36 +107,6 @@ def _disclosure_block(zone: str, doc: Document) -> None:
             value = parse_date(value)
         if value and (name == "agency" or not getattr(doc, name)):
             setattr(doc, name, value)
-
-
-def _reply_fields(body: str, doc: Document) -> str:
-    """Replies to 建议/提案: the run-together fields become metadata and lines of the body."""
-    if not re.match(r"(?:事|案)[ \u3000]*由\s*[:：]", body):
-        return body
-    cut = _REPLY_TEXT.search(body)
-    head_end = cut.start() if cut else len(body)
-    _, pairs = split_labelled(body[:head_end], _REPLY_LABELS)
-    reply_label = canonical_label(cut.group(1)) if cut else ""
-    reply = body[cut.end() :].strip() if cut else ""
-    fields = dict(pairs)
-    proposer = fields.get("提案人") or fields.get("提案单位") or fields.get("领衔人") or ""
-    # names padded to three characters (陈 兴) are one name
-    doc.addressee = _PADDED_NAME.sub("", proposer)
-    units: list[str] = []
-    for label in _HANDLING:
-        units += [u for u in split_units(fields.get(label, "")) if u not in units]
-    doc.handling_units = units
-    if "委员反馈" in fields or "委员" in proposer or "政协" in doc.category:
-        doc.proposal_kind = "提案"
-    elif "代表反馈" in fields or "代表" in proposer:
-        doc.proposal_kind = "议案" if doc.title.endswith("议案") else "建议"
-    # the title names the suggestion; the page is the reply to it (its 办理情况 / 办复内容 block)
-    doc.doc_type = "答复" if reply else ""
-    lines = [f"{label}：{value}" for label, value in pairs]
-    if reply_label:
-        lines.append(f"{reply_label}：")
-        lines.append(reply)
-    return "\n".join(lines)
 
 
 def _leading_doc_no(body: str, title: str) -> str:

@@ -47,11 +47,15 @@ _MAX_REPLACEMENT_SHARE = 0.002
 _MAX_CONTROL_SHARE = 0.01
 
 
+#: encodings an undeclared page may be guessed to be in. UTF-16/32 without a BOM and latin-1 are
+#: left out on purpose: they "decode" any byte soup (random bytes became CJK-looking UTF-16 text).
+_GUESSABLE = ("gb18030", "big5", "cp1252", "shift_jis", "euc_jp", "euc_kr")
+
 #: a guessed encoding must yield at least this share of ASCII/CJK/CJK-punctuation characters;
 #: random high bytes "decode" as cp125x or Big5 soup far below it
 _MIN_PLAUSIBLE_SHARE = 0.9
 _PLAUSIBLE = re.compile(
-    r"[\t\n\r\x20-\x7e\u00a0\u00b0\u00b7\u00d7\u00f7\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+    r"[\t\n\r\x20-\x7e\u00a0\u00b0\u00b7\u00d7\u00f7\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\uffe0-\uffe6]"
 )
 
 
@@ -121,7 +125,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     if lenient.count("\ufffd") <= max(1, len(lenient) * _MAX_REPLACEMENT_SHARE):
         warnings.append("invalid UTF-8 bytes replaced")
         return _checked(lenient, "utf-8", warnings)
-    best = from_bytes(data).best()
+    best = from_bytes(data, cp_isolation=list(_GUESSABLE)).best()
     if best is None or best.encoding is None:
         raise ExtractError("undecodable bytes: no text encoding fits")
     encoding = canonical_encoding(best.encoding) or best.encoding

@@ -26,6 +26,7 @@ from .fields import (
     parse_date,
 )
 from .html_text import element_text, strip_boilerplate
+from .replies import reply_fields
 
 #: content containers of the CMS templates we have met, most specific first
 _BODY_XPATHS = (
@@ -60,6 +61,8 @@ _INLINE_LABEL = re.compile(
 _EXTRA_LABELS = {"信息来源": "agency", "来源": "agency"}
 _TAGS = re.compile(r"<script.*?(?:</script>|$)|<style.*?(?:</style>|$)|<[^>]*>", re.S | re.I)
 _DATE_FIELDS = {"date", "written_date"}
+_OPENED = re.compile(r"<(?:html|body)\b", re.I)
+_CLOSED = re.compile(r"</(?:html|body)\s*>", re.I)
 
 
 def _text(el: etree._Element) -> str:
@@ -79,6 +82,8 @@ def parse_html(text: str) -> Document:
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError(f"unparseable HTML: {exc}") from exc
     doc = Document(id="")
+    if _OPENED.search(text) and not _CLOSED.search(text):
+        doc.warnings.append("HTML looks truncated: no closing </body> or </html>")
     _labelled_cells(root, doc)
     _meta_tags(root, doc)
     if not doc.title:
@@ -87,7 +92,7 @@ def parse_html(text: str) -> Document:
     if body_el is None:
         raise ExtractError("no body text in the HTML")
     strip_boilerplate(body_el)
-    doc.body = element_text(body_el)
+    doc.body = reply_fields(element_text(body_el), doc)
     if not doc.doc_no:
         doc.doc_no = _standalone_doc_no(doc.body)
     if doc.agency in SITE_NAMES:
