@@ -184,6 +184,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--skip-big", action="store_true", help="only the shared-corpora index")
     args = ap.parse_args(argv)
 
+    WORK.mkdir(exist_ok=True)
+    (WORK / ".gitignore").write_text("*\n", encoding="utf-8")  # built indexes, never committed
     index = args.index or WORK / "shared"
     if args.index is None and not (index / layout.CURRENT).exists():
         print(f"building {index} from {SHARED} …", file=sys.stderr)

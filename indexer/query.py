@@ -339,20 +339,25 @@ def _word_groups(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
 # --- 文号 / 索引号 typed as the query ---------------------------------------------------------
 
-# 文号: an issuer abbreviation, a year in any bracket style, a number and 号
-_DOC_NO = re.compile(r"^\S{1,30}[〔\[（(【﹝]\s*\d{4}\s*[〕\]）)】﹞]\s*\S{0,4}\d+\s*号$")
-# 索引号: e.g. 00250260-2/2024-31773, 113325000026455663/2023-43887, 001-02/2021-0012
-_INDEX_NO = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{2,40}/\d{4}-\d{1,10}$")
+#: a 文号 or 索引号 is one short run of characters without spaces
+_IDENTIFIER_CHARS = 60
 
 
 def exact_identifiers(q: str) -> tuple[tuple[str, str], ...]:
-    """The (field, normalised value) a query names when it is a 文号 or a 索引号, else ()."""
+    """(field, value) lookups for a query that may be a whole 文号 or 索引号.
+
+    Two exact term lookups cost microseconds, so any short query without spaces is tried as
+    both (normalised 文号: bracket variants unified; 索引号 upper-cased) instead of guessing
+    formats (索引号 come as 00250260-2/2024-31773, PZ00101-0200-2011-00001 …).
+    """
     text = q.strip()
-    if _INDEX_NO.match(text):
-        return (("index_no", text.upper()),)
-    if _DOC_NO.match(text):
-        return (("doc_no", normalize_doc_no(text)),)
-    return ()
+    if text.lower().startswith("doc_no:") or text.lower().startswith("doc_no："):
+        text = text[7:].strip()
+    if not text or len(text) > _IDENTIFIER_CHARS or any(c.isspace() for c in text):
+        return ()
+    if not any(c.isdigit() for c in text):
+        return ()
+    return (("doc_no", normalize_doc_no(text)), ("index_no", text.upper()))
 
 
 # --- entry point ----------------------------------------------------------------------------

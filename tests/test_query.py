@@ -1,0 +1,119 @@
+"""The query parser: operators, phrases, fields, fallbacks and caps (no index needed)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.analysis import analyze
+from indexer.query import (
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    And,
+    AndNot,
+    Nothing,
+    Or,
+    Phrase,
+    Term,
+    exact_identifiers,
+    parse_query,
+)
+
+
+def terms_of(node) -> set[tuple[str, str]]:
+    if isinstance(node, Term):
+        return {(node.field, node.text)}
+    if isinstance(node, Phrase):
+        return {(node.field, t) for t in node.texts}
+    if isinstance(node, And | Or):
+        return set().union(*(terms_of(c) for c in node.children))
+    if isinstance(node, AndNot):
+        return (terms_of(node.positive) if node.positive else set()) | terms_of(node.negative)
+    return set()
+
+
+def test_words_are_segmented_and_anded_over_title_and_body():
+    node = parse_query("地瓜经济 发展").node
+    assert isinstance(node, And)
+    assert ("title", "地瓜经济") in terms_of(node)
+    assert ("body", "发展") in terms_of(node)
+
+
+def test_long_word_also_matches_its_sub_words():
+    subs = [t.text for t in analyze("中华人民共和国") if t.sub]
+    assert subs, "the analyzer gives sub-words for a long word"
+    node = parse_query("中华人民共和国").node
+    found = terms_of(node)
+    assert ("body", "中华人民共和国") in found
+    assert all(("body", s) in found for s in subs)
+
+
+def test_or_not_minus_and_phrase():
+    assert isinstance(parse_query("海关 OR 税务").node, Or)
+    for q in ("平潭 -消防", "平潭 NOT 消防"):
+        node = parse_query(q).node
+        assert isinstance(node, AndNot)
+        assert ("body", "消防") in terms_of(node.negative)
+        assert ("body", "消防") not in parse_query(q).highlight_terms
+    phrase = parse_query('"经济 发展"').node
+    assert isinstance(phrase, Or) and all(isinstance(c, Phrase) for c in phrase.children)
+    assert phrase.children[0].texts == ("经济", "发展")
+
+
+def test_field_prefixes():
+    assert terms_of(parse_query("title:通知").node) == {("title", "通知")}
+    assert {f for f, _ in terms_of(parse_query("agency:商务局").node)} == {"agency"}
+    assert parse_query("doc_no:岚综管综[2016]106号").node == Term("doc_no", "岚综管综〔2016〕106号")
+
+
+def test_parentheses_group():
+    node = parse_query("(海关 OR 税务) 平潭").node
+    assert isinstance(node, And) and isinstance(node.children[0], Or)
+
+
+@pytest.mark.parametrize(
+    "q", ['"unclosed', "(平潭", "平潭)", "OR", "平潭 OR", "NOT", "-", "title:", "() 平潭"]
+)
+def test_syntax_errors_degrade_to_words_with_a_warning(q):
+    parsed = parse_query(q)
+    assert parsed.warnings and "syntax" in parsed.warnings[0]
+    assert parsed.node is not None
+
+
+def test_wildcards_are_ignored_not_expanded():
+    parsed = parse_query("经济*")
+    assert any("wildcard" in w for w in parsed.warnings)
+    assert all("*" not in t for _, t in terms_of(parsed.node))
+    assert isinstance(parse_query("*").node, Nothing)
+
+
+def test_caps_on_length_and_terms():
+    long = parse_query("经济" * 6000)
+    assert any(str(MAX_QUERY_CHARS) in w for w in long.warnings)
+    many = parse_query(" ".join(f"词{i}号" for i in range(300)))
+    assert any("too many" in w for w in many.warnings)
+    assert len(terms_of(many.node)) <= MAX_TERMS
+
+
+def test_empty_query_is_every_document():
+    assert parse_query("").node is None
+    assert parse_query("  \x00 ").node is None
+
+
+def test_exact_identifiers_in_any_bracket_style():
+    for typed in ("岚综管综[2016]106号", "岚综管综（2016）106号", "岚综管综【2016】106号"):
+        assert ("doc_no", "岚综管综〔2016〕106号") in exact_identifiers(typed)
+    assert ("index_no", "PZ00101-0200-2011-00001") in exact_identifiers("pz00101-0200-2011-00001")
+    assert exact_identifiers("经济 发展") == ()
+    assert exact_identifiers("地瓜经济") == ()
+
+
+_ALPHABET = list('()"-*? OR NOT title: 经济发展平潭\x00\n')
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_ALPHABET), max_size=60))
+def test_any_query_parses_without_exception(q):
+    parsed = parse_query(q)
+    assert parsed.node is None or terms_of(parsed.node) is not None
