@@ -50,7 +50,7 @@ def format_table(result: SearchResult, width: int = 100) -> str:
     """A header line, then one row per hit: title, date, agency, 文号."""
     pages = max(1, -(-result.total // result.size))
     lines = [
-        f"{result.total} results for {_printable(result.query)!r} "
+        f"{result.total} result{'' if result.total == 1 else 's'} for {_printable(result.query)!r} "
         f"(page {result.page} of {pages}, {result.took_ms:.0f} ms)"
     ]
     lines += [f"warning: {_printable(w)}" for w in result.warnings]
