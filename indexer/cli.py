@@ -47,17 +47,54 @@ def parse(file: Path) -> None:
 @click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path))
 @click.option("--incremental", is_flag=True, help="Re-index only new or changed files.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
-def index(corpus: Path, index_dir: Path, incremental: bool, workers: int | None) -> None:
+@click.option(
+    "--backend",
+    envvar="GOVSEARCH_BACKEND",
+    show_envvar=True,
+    help="whoosh (embedded, the default) or sphinx (sharded searchd cluster).",
+)
+@click.option("--shards", type=click.IntRange(min=1), help="Sphinx: number of shards [1].")
+@click.option(
+    "--shard-host",
+    "hosts",
+    multiple=True,
+    help="Sphinx: host of shard k is the k-th (cycled) [127.0.0.1].",
+)
+@click.option("--base-port", type=click.IntRange(1, 65000), help="Sphinx: first port [9312].")
+@click.option(
+    "--agent-failure",
+    type=click.Choice(["warn", "error"]),
+    help="Sphinx: a shard down gives partial results + warning, or an error [warn].",
+)
+def index(
+    corpus: Path,
+    index_dir: Path,
+    incremental: bool,
+    workers: int | None,
+    backend: str | None,
+    hosts: tuple[str, ...],
+    **sphinx: int | str | None,
+) -> None:
     """Build the index of CORPUS in INDEX (a new generation, switched in atomically).
 
-    Exit 0 when the index was written, even if some files were skipped (listed with reasons);
-    2 when the corpus folder is missing; 3 when another process is writing the index.
+    With --backend sphinx: split the documents over --shards searchd shards, write their configs
+    and a front with a distributed index, and build them (a rebuild rotates live). Exit 0 when the
+    index was written, even if some files were skipped (listed with reasons); 2 when the corpus
+    folder is missing; 3 when another process is writing the index.
     """
-    from .build import build_index
+    from .engines import build
     from .errors import CorpusMissingError, IndexLockedError
 
     try:
-        report = build_index(corpus, index_dir, incremental=incremental, workers=workers)
+        report = build(
+            corpus,
+            index_dir,
+            backend,
+            incremental=incremental or None,
+            workers=workers,
+            hosts=list(hosts) or None,
+            **sphinx,
+        )
     except CorpusMissingError as exc:
         _fail(str(exc), 2)
     except IndexLockedError as exc:
@@ -103,9 +140,9 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
     """
     import shutil
 
+    from .engines import open_engine
     from .params import run_search
     from .result_table import format_table
-    from .search import SearchEngine
 
     # the same path as the HTTP API: the options become query parameters and pass one validator
     params = {
@@ -114,7 +151,7 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
     }
     params["q"] = [query]
     try:
-        engine = SearchEngine(index_dir)
+        engine = open_engine(index_dir)
         try:
             result = run_search(engine, params)
         finally:
@@ -154,6 +191,19 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
     show_envvar=True,
     type=click.IntRange(min=1),
     help="Request threads [default: 4].",
+)
+@click.option(
+    "--backend",
+    envvar="GOVSEARCH_BACKEND",
+    show_envvar=True,
+    help="whoosh or sphinx [default: what the index holds]; sphinx starts its local searchd.",
+)
+@click.option(
+    "--shards",
+    envvar="GOVSEARCH_SHARDS",
+    show_envvar=True,
+    type=click.IntRange(min=1),
+    help="Shards when a missing Sphinx index is built from --corpus [default: 1].",
 )
 def serve(**options: str | int | None) -> None:
     """Serve the web pages and the JSON API with waitress until Ctrl-C or SIGTERM.

@@ -54,8 +54,9 @@ class _EngineHolder:
     not cached, so an index built after start-up is picked up by the next request.
     """
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, backend: str):
         self.index_dir = index_dir
+        self.backend = backend or None
         self._engine: SearchEngine | None = None
         self._lock = threading.Lock()
 
@@ -64,9 +65,9 @@ class _EngineHolder:
         if engine is None:
             with self._lock:
                 if self._engine is None:
-                    from indexer.search import SearchEngine
+                    from indexer.engines import open_engine
 
-                    self._engine = SearchEngine(self.index_dir)
+                    self._engine = open_engine(self.index_dir, self.backend)
                 engine = self._engine
         return engine
 
@@ -149,7 +150,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (config or {}).items() if k not in settings})
     app.json.ensure_ascii = False  # Chinese as characters, not \\uXXXX
     app.json.sort_keys = False  # the order of SearchResult.to_dict(), as the CLI prints it
-    app.extensions["govsearch_engine"] = _EngineHolder(Path(app.config["INDEX"]))
+    app.extensions["govsearch_engine"] = _EngineHolder(
+        Path(app.config["INDEX"]), app.config["BACKEND"]
+    )
 
     app.register_error_handler(GovsearchError, _handle_govsearch_error)
     app.register_error_handler(HTTPException, http_error_response)

@@ -16,7 +16,7 @@ from typing import Any
 
 import waitress
 
-from indexer import layout
+from indexer import engines
 from indexer.errors import IndexMissingError
 from indexer.records import SearchRequest
 
@@ -29,37 +29,47 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def ensure_index(index_dir: Path, corpus: str, echo: Callable[[str], None]) -> None:
+def ensure_index(
+    index_dir: Path,
+    corpus: str,
+    echo: Callable[[str], None],
+    backend: str = "",
+    shards: int = 1,
+) -> None:
     """Build the index from ``corpus`` when ``index_dir`` has none; an existing index is kept."""
-    try:
-        layout.current_generation(index_dir)
+    if engines.index_exists(index_dir, backend or None):
         return
-    except IndexMissingError:
-        if not corpus:
-            raise IndexMissingError(
-                f"no index at {index_dir}: pass --corpus DIR (or set GOVSEARCH_CORPUS) to build "
-                "one, or run 'govsearch index' first"
-            ) from None
-    from indexer.build import build_index
-
+    if not corpus:
+        raise IndexMissingError(
+            f"no index at {index_dir}: pass --corpus DIR (or set GOVSEARCH_CORPUS) to build "
+            "one, or run 'govsearch index' first"
+        )
     echo(f"no index at {index_dir}: building it from {corpus} …")
-    echo(build_index(Path(corpus), index_dir).summary())
+    sharding = {"shards": shards} if shards != 1 else {}
+    echo(engines.build(Path(corpus), index_dir, backend or None, **sharding).summary())
 
 
 def serve(config: Mapping[str, Any] | None = None, echo: Callable[[str], None] = print) -> None:
     """Serve until Ctrl-C / SIGTERM. ``config``: settings by key (``INDEX``, ``PORT`` …)."""
     settings = resolve_settings(config)
     index_dir = Path(settings["INDEX"])
-    ensure_index(index_dir, settings["CORPUS"], echo)
+    backend = settings["BACKEND"] or None
+    ensure_index(index_dir, settings["CORPUS"], echo, settings["BACKEND"], settings["SHARDS"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-    app = create_app(settings)
-    with app.app_context():
-        # warm up: open the searchers and load the analyzer before the first visitor waits for it
-        get_engine().search(SearchRequest(q="政府", size=1))
-    server = waitress.create_server(
-        app, host=settings["HOST"], port=settings["PORT"], threads=settings["WORKERS"]
-    )
+    # the Sphinx backend's local searchd processes, if not running; stopped (by PID) on exit
+    stop_services = engines.start_services(index_dir, backend)
+    try:
+        app = create_app(settings)
+        with app.app_context():
+            # warm up: open the searchers and load the analyzer before the first visitor waits
+            get_engine().search(SearchRequest(q="政府", size=1))
+        server = waitress.create_server(
+            app, host=settings["HOST"], port=settings["PORT"], threads=settings["WORKERS"]
+        )
+    except BaseException:
+        stop_services()
+        raise
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         # port 0 means "any free port": print the one the OS gave (tests rely on it)
@@ -70,4 +80,5 @@ def serve(config: Mapping[str, Any] | None = None, echo: Callable[[str], None] =
         signal.signal(signal.SIGTERM, previous)
         server.close()
         close_engine(app)
+        stop_services()
     echo("govsearch: stopped")

@@ -34,6 +34,13 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("index", "var/index", "Index directory the server and `search` read."),
     Setting(
+        "backend",
+        "",
+        "Search engine: `whoosh` or `sphinx` (default: what the index directory holds, else "
+        "whoosh); see indexer/engines.py.",
+    ),
+    Setting("shards", 1, "Shards when `serve --corpus` builds a missing Sphinx index."),
+    Setting(
         "corpus",
         "",
         "Corpus folder; `serve` builds the index from it when the index is missing.",

@@ -151,7 +151,9 @@ class SphinxEngine:
             )
         except pymysql.Error as exc:
             raise SphinxUnavailableError(
-                f"the search front {front.host}:{front.sql_port} does not answer ({exc.args[-1]})"
+                f"the search front {front.host}:{front.sql_port} does not answer "
+                f"({exc.args[-1]}): 'govsearch serve' starts the local searchd processes, "
+                f"or run searchd --config {self.cluster.conf_path(front)}"
             ) from None
         self._local.conn = conn
         with self._lock:
