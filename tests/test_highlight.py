@@ -1,0 +1,95 @@
+"""<mark> lands on the right characters, everything else is escaped (real documents of corpus/)."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from indexer.analysis import analyze
+from indexer.highlight import highlight_title, snippet
+from indexer.query import parse_query
+from indexer.records import SearchRequest
+from indexer.search import SearchEngine
+
+MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+QUERIES = ["地瓜经济", "地瓜經濟", "平潭", "经济 发展", "消防 安全", "政府信息公开", '"综合实验区"']
+
+
+@pytest.fixture(scope="module")
+def engine(sample_index: Path):
+    with SearchEngine(sample_index) as engine:
+        yield engine
+
+
+def plain(fragment: str) -> str:
+    return html.unescape(MARK.sub(r"\1", fragment))
+
+
+def assert_marks_are_query_terms(fragment: str, terms: frozenset[str]) -> int:
+    marked = MARK.findall(fragment)
+    for text in marked:
+        tokens = {t.text for t in analyze(html.unescape(text))}
+        assert tokens & terms, f"<mark>{text}</mark> is not a query term ({sorted(terms)})"
+    # nothing but <mark> is markup
+    assert "<" not in MARK.sub("", fragment)
+    return len(marked)
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_marks_wrap_query_terms_on_real_documents(engine, q):
+    terms = parse_query(q).highlight_terms
+    result = engine.search(SearchRequest(q=q, size=20))
+    assert result.hits
+    marks = 0
+    for hit in result.hits:
+        doc = engine.get(hit.id)
+        marks += assert_marks_are_query_terms(hit.snippet, terms)
+        marks += assert_marks_are_query_terms(hit.title_html, terms)
+        assert plain(hit.title_html) == doc.title
+        # the snippet is a piece of the body (spaces collapsed, … at cut ends)
+        piece = plain(hit.snippet).strip("…")
+        squashed = re.sub(r"\s+", " ", doc.body)
+        assert piece in squashed
+    assert marks > 0
+
+
+def test_every_occurrence_of_a_repeated_word_is_marked():
+    title = "平潭综合实验区管委会关于平潭综合实验区消防工作的通知"
+    out = highlight_title(title, parse_query("平潭").highlight_terms)
+    assert out.count("<mark>平潭</mark>") == 2
+    assert plain(out) == title
+
+
+def test_traditional_text_is_marked_on_its_own_characters():
+    terms = parse_query("地瓜经济").highlight_terms
+    out = highlight_title("深耕「地瓜經濟」發展", terms)
+    assert "<mark>地瓜經濟</mark>" in out
+    assert plain(out) == "深耕「地瓜經濟」發展"
+
+
+def test_a_term_inside_another_word_is_not_marked():
+    # 海关 does not occur as a word in 上海关于…: str.find would mark it, token offsets don't
+    terms = parse_query("海关").highlight_terms
+    text = "上海关于加强管理的通知"
+    assert "海关" not in {t.text for t in analyze(text)}
+    assert "<mark>" not in highlight_title(text, terms)
+
+
+def test_everything_else_is_escaped():
+    terms = parse_query("通知").highlight_terms
+    out = highlight_title('<script>alert("x")</script>&通知', terms)
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert out.endswith("&amp;<mark>通知</mark>")
+
+
+def test_snippet_without_match_is_the_beginning_and_long_bodies_are_cut():
+    body = "第一条 为了规范管理，制定本办法。" * 40
+    out = snippet(body, parse_query("不存在的词").highlight_terms)
+    assert out.startswith("第一条") and out.endswith("…") and "<mark>" not in out
+    far = "前言。" * 3000 + "这里讨论地瓜经济的发展。" + "结语。" * 3000
+    out = snippet(far, parse_query("地瓜经济").highlight_terms)
+    assert "<mark>地瓜经济</mark>" in out and out.startswith("…") and out.endswith("…")
+    assert len(plain(out)) <= 160
