@@ -22,7 +22,7 @@ _TOP = 22  # room for the count above the tallest bar
 _BOTTOM = 30  # room for the year label
 _SIDE = 8
 _MAX_BAR = 56
-_LABEL_W = 50
+_LABEL_W = 60
 _MAX_SPAN = 40  # years
 _COUNT_SLOT = 30  # narrower bars would print overlapping counts (the <title> still has it)
 
@@ -63,8 +63,8 @@ def bar_chart_svg(bars: Sequence[Bar], title: str) -> Markup:
     bar_w = min(_MAX_BAR, slot * 0.7)
     plot_h = _HEIGHT - _TOP - _BOTTOM
     # Long ranges would print overlapping year labels: label every n-th bar only. A label is
-    # up to _LABEL_W wide (the phone stylesheet enlarges the text so it stays legible when the
-    # chart is scaled down to 340 px).
+    # up to _LABEL_W wide (the phone stylesheet enlarges the text to 24 units so it stays legible
+    # when the chart is scaled down to 340 px).
     label_every = math.ceil(len(bars) * _LABEL_W / (_WIDTH - 2 * _SIDE))
     summary = "；".join(f"{b.label}年 {b.count} 篇" for b in bars if b.count)
     show_counts = slot >= _COUNT_SLOT

@@ -1,5 +1,8 @@
 // Comfort only: the pages work without JavaScript (each form has its submit button).
 
+// Lets the stylesheet hide buttons that this script makes unnecessary.
+document.documentElement.classList.add("js");
+
 // Ticking a facet checkbox or changing the sort order submits the search form at once.
 document.addEventListener("change", (event) => {
   const field = event.target;
