@@ -37,7 +37,7 @@ from .cluster import (
 )
 from .conf import tsv_path, write_confs
 from .feed import segment, shard_of, tsv_row
-from .process import run_indexer, running_pid
+from .process import build_shards, running_pid
 
 #: (doc id, source path, content hash, packed document, segmented columns)
 Row = tuple[str, str, str, bytes, list[str]]
@@ -184,18 +184,16 @@ def write_cluster(cluster: Cluster, rows: Iterable[Row], report: BuildReport) ->
             f.close()
     report.total_documents = len(seen)
     try:
-        for k, node in enumerate(cluster.shards):
-            if node.is_local:
-                run_indexer(cluster, k)
-            else:
-                report.notes.append(
-                    f"{node.name} is built here for {node.host}: copy {cluster.node_dir(node)} "
-                    "there and start its searchd (README, 'Scaling out')"
-                )
+        build_shards(cluster)
     finally:
         for node in cluster.shards:
-            if node.is_local:
-                tsv_path(cluster, node).unlink(missing_ok=True)
+            tsv_path(cluster, node).unlink(missing_ok=True)
+    report.notes += [
+        f"{node.name} was built here for {node.host}: copy {cluster.node_dir(node)} there "
+        "and start its searchd (README, 'Scaling out')"
+        for node in cluster.shards
+        if not node.is_local
+    ]
     os.replace(new_store, cluster.docstore_path)
     cluster.save()
     report.index_bytes = sum(p.stat().st_size for p in cluster.index_dir.rglob("*") if p.is_file())

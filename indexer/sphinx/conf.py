@@ -55,7 +55,6 @@ def tsv_path(cluster: Cluster, node: Node) -> Path:
 
 def shard_conf(cluster: Cluster, k: int) -> str:
     node = cluster.shards[k]
-    d = cluster.node_dir(node)
     index = SHARD_INDEX.format(k=k)
     source = _block(
         "source",
@@ -71,7 +70,8 @@ def shard_conf(cluster: Cluster, k: int) -> str:
         index,
         [
             f"source = src{k}",
-            f"path = {d / 'data' / index}",
+            f"path = {cluster.index_path(k)}",
+            f"global_idf = {cluster.idf_path(node)}",
             "docinfo = extern",
             "dict = keywords",
             f"charset_table = {CHARSET_TABLE}",

@@ -27,7 +27,7 @@ from ..docstore import DocStore
 from ..errors import AnalyzerMismatchError, DocumentNotFoundError, IndexMissingError
 from ..facets import _listing
 from ..highlight import highlight_title, snippet
-from ..query import ParsedQuery, parse_query
+from ..query import AndNot, Node, ParsedQuery, parse_query
 from ..records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
 from ..search import RELATED_CHARS, RELATED_TERMS, _day, _validate
 from .cluster import FRONT_INDEX, META, Cluster, load_cluster
@@ -47,6 +47,9 @@ RANKER = (
     f" + if(field_mask & {_IDS_BIT}, 10000000, 0)')"
 )
 SCORE_SCALE = 10000.0
+#: plain idf = log(N/n) like Whoosh's; Sphinx's default ("normalized") turns negative for words in
+#: more than half the documents, which scrambled the order of common-word queries (实验区)
+RANKING = f"ranker={RANKER}, idf='plain,tfidf_unnormalized', global_idf=1"
 #: distinct values fetched per facet (Sphinx groups exactly up to max_matches groups)
 FACET_LIMIT = 1000
 _ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'"})
@@ -255,7 +258,9 @@ class SphinxEngine:
         else:
             order = "WEIGHT() DESC, id ASC"
         offset = (request.page - 1) * request.size
-        options = f"max_matches={max(FACET_LIMIT, offset + request.size)}, ranker={RANKER}"
+        # a query without a positive word scores nothing on Whoosh either: ties, ordered by id
+        ranking = RANKING if _has_positive(parsed.node) else "ranker=none"
+        options = f"max_matches={max(FACET_LIMIT, offset + request.size)}, {ranking}"
         where = " AND ".join(base + list(selected.values()))
         # facets not selected share the main query's filters; a selected facet is counted with
         # its own filter removed (disjunctive counts), one query each
@@ -308,11 +313,15 @@ class SphinxEngine:
         sql = (
             f"SELECT id, gid, WEIGHT() FROM {FRONT_INDEX} WHERE MATCH({_quote(match)}) "
             f"AND id != {sphinx_id(doc_id)} ORDER BY WEIGHT() DESC, id ASC LIMIT {int(limit)} "
-            f"OPTION ranker={RANKER}"
+            f"OPTION {RANKING}"
         )
         rows = self._query(sql, [])[0][0]
         by_id = self._refresh().get_many([r[1] for r in rows])
         return [_hit(by_id[g], w / SCORE_SCALE, frozenset(terms)) for _, g, w in rows if g in by_id]
+
+
+def _has_positive(node: Node | None) -> bool:
+    return node is not None and not (isinstance(node, AndNot) and node.positive is None)
 
 
 def _ordinal(value: str, name: str) -> int:

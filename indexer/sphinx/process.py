@@ -27,7 +27,7 @@ class SphinxUnavailableError(GovsearchError):
 
 
 def binaries_available() -> bool:
-    return bool(shutil.which("searchd") and shutil.which("indexer"))
+    return all(shutil.which(p) for p in ("searchd", "indexer", "indextool"))
 
 
 def _require(program: str) -> str:
@@ -121,24 +121,76 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def run_indexer(cluster: Cluster, k: int, *, timeout: float | None = None) -> str:
-    """Build shard ``k``; with its searchd running, ``--rotate`` swaps the new files in live.
+def build_shards(cluster: Cluster, *, timeout: float | None = None) -> None:
+    """Build every shard, then one global idf file, then let live searchd rotate to both.
 
-    Returns indexer's output; raises SphinxUnavailableError when it fails.
+    Each shard alone knows only its own document frequencies, so the same document would score
+    differently depending on which shard holds it; ``global_idf`` gives every shard the
+    frequencies of the whole collection (the ranking then does not depend on the sharding).
+    A live shard is built with ``--rotate --nohup`` (new files beside the served ones) and told
+    to rotate (SIGHUP) only when the new idf file is in place.
     """
-    indexer = _require("indexer")
-    node = cluster.shards[k]
-    live = running_pid(cluster, node)
-    cmd = [indexer, "--config", os.fspath(cluster.conf_path(node)), "--all"]
-    if live is not None:
-        cmd.append("--rotate")
+    live = {k: running_pid(cluster, n) for k, n in enumerate(cluster.shards) if n.is_local}
+    live = {k: pid for k, pid in live.items() if pid is not None}
+    dicts: list[Path] = []
+    for k, node in enumerate(cluster.shards):
+        _run(
+            [_require("indexer"), "--config", os.fspath(cluster.conf_path(node)), "--all"]
+            + (["--rotate", "--nohup"] if k in live else []),
+            f"indexer failed for {node.name}",
+            timeout,
+        )
+        spi = cluster.index_path(k).with_suffix(".new.spi" if k in live else ".spi")
+        dump = cluster.node_dir(node) / "dict.txt"
+        dump.write_text(
+            _run(
+                [
+                    _require("indextool"),
+                    "-q",
+                    "--config",
+                    os.fspath(cluster.conf_path(node)),
+                    "--dumpdict",
+                    os.fspath(spi),
+                    "--stats",
+                ],
+                f"indextool could not read the dictionary of {node.name}",
+                timeout,
+            ),
+            encoding="utf-8",
+        )
+        dicts.append(dump)
+    merged = cluster.index_dir / "global.idf.new"
+    _run(
+        [
+            _require("indextool"),
+            "-q",
+            "--buildidf",
+            *map(os.fspath, dicts),
+            "--out",
+            os.fspath(merged),
+        ],
+        "indextool could not build the global idf",
+        timeout,
+    )
+    for node in cluster.shards:
+        target = cluster.idf_path(node)
+        shutil.copyfile(merged, target.with_suffix(".tmp"))
+        os.replace(target.with_suffix(".tmp"), target)
+    merged.unlink()
+    for dump in dicts:
+        dump.unlink()
+    for pid in live.values():
+        os.kill(pid, signal.SIGHUP)
+    for k in live:
+        _wait_rotated(cluster, cluster.shards[k])
+
+
+def _run(cmd: list[str], failure: str, timeout: float | None) -> str:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0 or "FATAL" in proc.stdout or "ERROR" in proc.stdout:
+    if proc.returncode != 0 or "FATAL" in proc.stdout or "ERROR:" in proc.stdout:
         lines = (proc.stdout + proc.stderr).splitlines()
         errors = [ln for ln in lines if "ERROR" in ln or "FATAL" in ln] or lines[-3:]
-        raise SphinxUnavailableError(f"indexer failed for {node.name}: " + " / ".join(errors))
-    if live is not None:
-        _wait_rotated(cluster, node)
+        raise SphinxUnavailableError(f"{failure}: " + " / ".join(errors))
     return proc.stdout
 
 
