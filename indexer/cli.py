@@ -37,7 +37,8 @@ def parse(file: Path) -> None:
     except GovsearchError as exc:
         _fail(str(exc))
     out = docs[0].to_dict() if len(docs) == 1 else [doc.to_dict() for doc in docs]
-    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    # bytes, so that the JSON is UTF-8 whatever the locale's encoding (ASCII under LC_ALL=C)
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 @main.command()

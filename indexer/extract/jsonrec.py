@@ -69,13 +69,15 @@ def parse_json_records(text: str, *, jsonl: bool) -> list[tuple[int, Document]]:
         for number, line in enumerate(numbered):
             try:
                 items.append((number, json.loads(line)))
-            except ValueError:
+            except (ValueError, RecursionError):
                 skipped.append(f"record {number} skipped: invalid JSON")
     else:
         try:
             value = json.loads(text)
         except ValueError as exc:
             raise ExtractError(f"invalid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise ExtractError("invalid JSON: nested too deeply") from exc
         items = list(enumerate(_records(value)))
     docs = []
     for number, item in items:

@@ -1,0 +1,125 @@
+"""Encodings and bad input: each fixture under tests/data/extract/bad (see its README.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+from indexer.errors import ExtractError
+from indexer.extract import Source, extract_document, extract_source
+from indexer.extract.decode import decode_bytes
+
+BAD = DATA / "extract" / "bad"
+
+
+def test_gbk_page_without_declaration_is_detected() -> None:
+    doc = extract_document(BAD / "gbk_undeclared.html")
+    assert doc.title == "丽水市人民政府关于下达安置任务的通知"
+    assert "退役士兵安置条例" in doc.body
+    assert any("detected gb18030" in w for w in doc.warnings)
+
+
+def test_gb2312_declared_page_with_gbk_only_character_decodes_as_gb18030() -> None:
+    data = (BAD / "gb2312_declared_rong.html").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("gb2312")  # the trap: the declared codec cannot read 镕
+    doc = extract_document(BAD / "gb2312_declared_rong.html")
+    assert doc.title == "关于学习朱镕基同志讲话精神的通知"
+    assert "朱镕基同志在视察时强调" in doc.body
+    assert doc.warnings == []
+
+
+def test_utf8_with_bom() -> None:
+    assert (BAD / "utf8_bom.html").read_bytes().startswith(b"\xef\xbb\xbf")
+    doc = extract_document(BAD / "utf8_bom.html")
+    assert doc.title == "关于开展安全生产检查的通知"
+    assert "\ufeff" not in doc.title + doc.body
+
+
+def test_script_in_title_is_not_text() -> None:
+    doc = extract_document(BAD / "script_in_title.html")
+    assert doc.title == "关于开展安全生产检查的通知"
+    assert "alert" not in doc.title + doc.body
+    assert "版权所有" not in doc.body  # the footer
+    assert "首页" not in doc.body  # the navigation
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("empty.html", "empty file"),
+        ("blank.txt", "empty file"),
+        ("binary.html", "binary file"),
+        ("undecodable.txt", "undecodable bytes"),
+    ],
+)
+def test_bad_files_raise_extract_error_with_reason(name: str, reason: str) -> None:
+    with pytest.raises(ExtractError) as info:
+        extract_document(BAD / name)
+    assert info.value.reason.startswith(reason)
+    assert name in str(info.value)  # the message names the file
+
+
+def test_truncated_html_keeps_usable_text_with_a_warning() -> None:
+    doc = extract_document(BAD / "truncated.html")
+    assert doc.title == "关于开展安全生产检查的通知"
+    assert doc.body.startswith("各区县人民政府")
+    assert any("truncated" in w for w in doc.warnings)
+
+
+def test_file_over_the_size_limit() -> None:
+    path = BAD / "utf8_bom.html"
+    size = path.stat().st_size
+    with pytest.raises(ExtractError, match="too large"):
+        extract_source(Source(path, path.name), max_bytes=size - 1)
+    assert extract_source(Source(path, path.name), max_bytes=size)
+
+
+def test_missing_file_directory_and_unsupported_type(tmp_path: Path) -> None:
+    with pytest.raises(ExtractError, match="no such file"):
+        extract_document(tmp_path / "nope.txt")
+    with pytest.raises(ExtractError, match="directory"):
+        extract_source(Source(tmp_path, "x.txt"))
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(ExtractError, match="unsupported file type"):
+        extract_document(pdf)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("标题", "utf-8")
+    path.chmod(0)
+    with pytest.raises(ExtractError, match="permission denied"):
+        extract_document(path)
+
+
+def test_invalid_json_and_records_that_are_not_objects(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"title": ', "utf-8")
+    with pytest.raises(ExtractError, match="invalid JSON"):
+        extract_document(bad)
+    scalars = tmp_path / "scalars.json"
+    scalars.write_text("[1, 2]", "utf-8")
+    with pytest.raises(ExtractError, match="not an object"):
+        extract_source(Source(scalars, scalars.name))
+
+
+def test_folder_index_is_not_a_document(tmp_path: Path) -> None:
+    index = tmp_path / "_index.md"
+    index.write_text("---\nbookCollapseSection: true\n---\n", "utf-8")
+    with pytest.raises(ExtractError, match="folder index"):
+        extract_document(index)
+
+
+def test_utf8_with_one_broken_character_is_kept_with_a_warning() -> None:
+    text = "关于开展安全生产检查的通知。" * 40
+    data = text.encode("utf-8")[:-1]  # a download cut in the middle of the last character
+    decoded = decode_bytes(data)
+    assert decoded.encoding == "utf-8"
+    assert decoded.text.startswith("关于开展")
+    assert decoded.warnings == ["invalid UTF-8 bytes replaced"]

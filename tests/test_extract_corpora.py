@@ -1,0 +1,45 @@
+"""All of ../shared/corpora through discover + extract: only ExtractError, only where expected."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from indexer.errors import ExtractError
+from indexer.extract import discover, extract_source
+
+#: Jiangxi JX_text files that are empty or a few bytes (crawler extraction failures, listed in
+#: ../shared/corpora/SOURCES.md): the only files of the shared corpora that are not documents
+EMPTY_JX_TEXT = {
+    "art_14236_1505204", "art_14236_1509133", "art_14236_1509135", "art_14236_1509137",
+    "art_18830_1514486", "art_18830_1560946", "art_5358_1580134", "art_5400_1580152",
+    "art_5400_1597952", "art_14236_1508394", "art_14236_1508410",
+}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_every_shared_file_extracts_or_fails_as_expected(shared_corpora: Path) -> None:
+    failed: dict[str, str] = {}
+    kinds: Counter[str] = Counter()
+    for source in discover(shared_corpora):
+        try:
+            docs = extract_source(source)
+        except ExtractError as exc:
+            failed[source.relpath] = exc.reason
+            continue
+        for doc in docs:
+            assert doc.title or doc.body, source.relpath
+            assert doc.date == "" or len(doc.date) == 10, source.relpath
+        kinds[source.relpath.split("/")[0]] += 1
+    assert {Path(p).stem for p in failed} == EMPTY_JX_TEXT
+    assert all(p.startswith("jiangxi-gov-html/JX_text/") for p in failed)
+    assert set(failed.values()) <= {"empty file", "empty document", "too little text"}
+    assert kinds == {
+        "lawrefbook-laws": 3372,  # 3,398 files less 26 _index.md folder indexes
+        "pingtan": 205,  # 205 page.txt; the 6 page.html are their companions
+        "jiangxi-gov-html": 40 + 29,
+        "lishui-xxgk-html": 1,
+        "seed": 1,
+    }
