@@ -338,3 +338,36 @@ def test_page_links_are_bounded_with_ellipses(app):
     assert [link.current for link in links].count(True) == 1
     assert dict(query_of(links[0].href)) == {"q": "a"}
     assert dict(query_of(links[-1].href)) == {"q": "a", "page": "100"}
+
+
+def test_a_missing_index_is_a_friendly_503_page(tmp_path):
+    app = create_app({"INDEX": str(tmp_path / "no-index"), "TESTING": True})
+    try:
+        for url in ("/", "/search?q=提案", "/doc/abc"):
+            page = get(app.test_client(), url, 503)
+            assert page.find("h1").get_text() == "暂时无法检索"
+    finally:
+        close_engine(app)
+
+
+def test_an_unexpected_error_is_a_friendly_500_page(app, monkeypatch):
+    engine = app.extensions["govsearch_engine"].get()
+
+    def broken(request):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(engine, "search", broken)
+    response = app.test_client().get("/search?q=提案")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "secret internals" not in text and "Traceback" not in text
+    page = BeautifulSoup(text, "html.parser")
+    assert page.find("h1").get_text() == "服务器出错了"
+    assert page.select_one(".error-help a[href='/']")
+
+
+def test_a_page_past_the_last_says_so_and_links_back(client):
+    page = get(client, "/search?q=地瓜经济&page=9")
+    notice = page.select_one(".notice")
+    assert "没有第 9 页" in notice.get_text()
+    assert query_of(notice.a["href"]) == [("q", "地瓜经济")]
