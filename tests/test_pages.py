@@ -371,3 +371,24 @@ def test_a_page_past_the_last_says_so_and_links_back(client):
     notice = page.select_one(".notice")
     assert "没有第 9 页" in notice.get_text()
     assert query_of(notice.a["href"]) == [("q", "地瓜经济")]
+
+
+def test_url_state_links_change_one_thing_and_drop_the_page(app):
+    pairs = [("q", "a"), ("year", "2020"), ("year", "2021"), ("agency", "X"), ("page", "3")]
+    with app.test_request_context():
+        state = UrlState([*pairs, ("unknown", "1"), ("date_to", "")])
+        assert query_of(state.with_value("year", "2022")) == [
+            ("q", "a"),
+            ("year", "2022"),
+            ("agency", "X"),
+        ]
+        assert query_of(state.without("year", "2020")) == [
+            ("q", "a"),
+            ("year", "2021"),
+            ("agency", "X"),
+        ]
+        assert query_of(state.without("year")) == [("q", "a"), ("agency", "X")]
+        assert query_of(state.page(4)) == [*pairs[:4], ("page", "4")]
+        assert state.export("/feed.atom") == "/feed.atom?" + "&".join(
+            f"{k}={v}" for k, v in pairs[:4]
+        )

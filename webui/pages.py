@@ -54,48 +54,45 @@ _FACET_VISIBLE = 8
 
 
 class UrlState:
-    """The result page's parameters as ordered (key, value) pairs, and links that change one."""
+    """The result page's parameters as ordered (key, value) pairs, and links that change one.
+
+    Every link but a page link goes back to page 1: another filter means other pages.
+    """
 
     def __init__(self, pairs: Iterable[tuple[str, str]]):
         self.pairs = [(k, v) for k, v in pairs if k in STATE_KEYS and v.strip()]
 
-    def url(self, endpoint: str = "pages.search", pairs: list[tuple[str, str]] | None = None):
-        pairs = self.pairs if pairs is None else pairs
-        return url_for(endpoint) + ("?" + urlencode(pairs) if pairs else "")
+    def _link(self, pairs: list[tuple[str, str]], base: str | None = None) -> str:
+        base = url_for("pages.search") if base is None else base
+        return base + ("?" + urlencode(pairs) if pairs else "")
+
+    def _unpaged(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in self.pairs if k != "page"]
 
     def without(self, key: str, value: str | None = None) -> str:
-        """This search minus one filter value (or every value of ``key``), back on page 1."""
-        return self.url(
-            pairs=[
-                (k, v)
-                for k, v in self.pairs
-                if k != "page" and not (k == key and (value is None or v == value))
-            ]
+        """This search minus one filter value (or every value of ``key``)."""
+        return self._link(
+            [(k, v) for k, v in self._unpaged() if k != key or value not in (None, v)]
         )
 
     def with_value(self, key: str, value: str) -> str:
-        """This search with ``key`` set to the single ``value`` (in its place), back on page 1."""
-        pairs: list[tuple[str, str]] = []
-        for k, v in self.pairs:
-            if k == key and (key, value) not in pairs:
-                pairs.append((key, value))
-            elif k not in (key, "page"):
-                pairs.append((k, v))
-        if (key, value) not in pairs:
-            pairs.append((key, value))
-        return self.url(pairs=pairs)
+        """This search with ``key`` set to the single ``value``, where ``key`` was."""
+        pairs = self._unpaged()
+        keys = [k for k, _ in pairs]
+        at = keys.index(key) if key in keys else len(pairs)
+        pairs = [(k, v) for k, v in pairs if k != key]
+        pairs.insert(at, (key, value))
+        return self._link(pairs)
 
     def page(self, number: int) -> str:
-        rest = [(k, v) for k, v in self.pairs if k != "page"]
-        return self.url(pairs=rest + ([("page", str(number))] if number > 1 else []))
+        return self._link(self._unpaged() + ([("page", str(number))] if number > 1 else []))
 
     def export(self, path: str) -> str:
         """The same search at the CSV export / Atom feed path (all pages: no page parameter)."""
-        pairs = [(k, v) for k, v in self.pairs if k != "page"]
-        return path + ("?" + urlencode(pairs) if pairs else "")
+        return self._link(self._unpaged(), path)
 
     def only(self, *keys: str) -> str:
-        return self.url(pairs=[(k, v) for k, v in self.pairs if k in keys])
+        return self._link([(k, v) for k, v in self._unpaged() if k in keys])
 
 
 @dataclass(frozen=True)
