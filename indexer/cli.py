@@ -219,3 +219,5 @@ def serve(**options: str | int | None) -> None:
         run_server(config, echo=click.echo)
     except (GovsearchError, ValueError) as exc:
         _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        _fail("interrupted before serving: the previous index is unchanged", 130)

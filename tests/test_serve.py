@@ -150,6 +150,25 @@ def test_serve_stops_on_ctrl_c_with_an_existing_index(serve, sample_index):
     assert server.stop(signal.SIGINT) == 0
 
 
+def test_sigterm_during_the_first_build_leaves_no_half_index(tmp_path):
+    index = tmp_path / "index"
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from indexer.cli import main; main()", "serve", "--port", "0",
+         "--corpus", str(CORPUS), "--index", str(index)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_environ(),
+    )  # fmt: skip
+    with process:
+        for line in process.stdout:
+            if "building" in line:
+                process.send_signal(signal.SIGTERM)
+                break
+        output = process.stdout.read()
+        assert process.wait(timeout=60) == 130, output
+    assert "interrupted" in output and "Traceback" not in output
+    assert not (index / "CURRENT").exists()
+    assert not list(index.glob("gen-*"))
+
+
 def test_serve_without_index_or_corpus_fails_with_one_line(tmp_path: Path):
     result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none"), "--port", "0"])
     assert result.exit_code == 2

@@ -52,6 +52,17 @@ def ensure_index(
 def serve(config: Mapping[str, Any] | None = None, echo: Callable[[str], None] = print) -> None:
     """Serve until Ctrl-C / SIGTERM. ``config``: settings by key (``INDEX``, ``PORT`` …)."""
     settings = resolve_settings(config)
+    # SIGTERM during the first build or the warm-up takes the Ctrl-C path too: the build removes
+    # its half-written generation instead of leaving it for the next run to clean.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _serve(settings, echo)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    echo("govsearch: stopped")
+
+
+def _serve(settings: dict[str, Any], echo: Callable[[str], None]) -> None:
     index_dir = Path(settings["INDEX"])
     backend = settings["BACKEND"] or None
     ensure_index(index_dir, settings["CORPUS"], echo, settings["BACKEND"], settings["SHARDS"])
@@ -61,24 +72,21 @@ def serve(config: Mapping[str, Any] | None = None, echo: Callable[[str], None] =
     stop_services = engines.start_services(index_dir, backend)
     try:
         app = create_app(settings)
-        with app.app_context():
-            # warm up: open the searchers and load the analyzer before the first visitor waits
-            get_engine().search(SearchRequest(q="政府", size=1))
-        server = waitress.create_server(
-            app, host=settings["HOST"], port=settings["PORT"], threads=settings["WORKERS"]
-        )
-    except BaseException:
-        stop_services()
-        raise
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        # port 0 means "any free port": print the one the OS gave (tests rely on it)
-        host = f"[{settings['HOST']}]" if ":" in settings["HOST"] else settings["HOST"]
-        echo(f"govsearch: serving {index_dir} at http://{host}:{server.effective_port}/")
-        server.run()
+        try:
+            with app.app_context():
+                # warm up: open the searchers and load the analyzer before the first visitor
+                get_engine().search(SearchRequest(q="政府", size=1))
+            server = waitress.create_server(
+                app, host=settings["HOST"], port=settings["PORT"], threads=settings["WORKERS"]
+            )
+            try:
+                # port 0 means "any free port": print the one the OS gave (tests rely on it)
+                host = f"[{settings['HOST']}]" if ":" in settings["HOST"] else settings["HOST"]
+                echo(f"govsearch: serving {index_dir} at http://{host}:{server.effective_port}/")
+                server.run()  # returns on KeyboardInterrupt (Ctrl-C or SIGTERM), server closed
+            finally:
+                server.close()
+        finally:
+            close_engine(app)
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.close()
-        close_engine(app)
         stop_services()
-    echo("govsearch: stopped")
