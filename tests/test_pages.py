@@ -88,6 +88,19 @@ def test_home_has_a_labelled_autofocus_search_box_and_examples(client):
     )
 
 
+def test_home_browse_links_come_from_the_index_with_their_counts(client, engine):
+    page = get(client, "/")
+    agencies = engine.search(SearchRequest()).facets["agency"]
+    links = page.select("nav.browse a")
+    assert len(links) > 2
+    assert links[0].get_text() == agencies[0].value
+    for link in links:
+        count = int(link.find_next_sibling(class_="browse-count").get_text())
+        (name, value), *_ = query_of(link["href"])
+        assert name in ("agency", "doc_type") and value == link.get_text()
+        assert int(get(client, link["href"]).select_one(".total").get_text()) == count
+
+
 @pytest.mark.parametrize("q", EXAMPLE_QUERIES)
 def test_every_example_query_has_hits(client, q):
     page = get(client, "/search?q=" + q)

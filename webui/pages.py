@@ -48,6 +48,8 @@ STATE_KEYS = ("q", *FACET_FIELDS, "date_from", "date_to", "sort", "size", "page"
 _PAGE_WINDOW = 2
 # Long agency lists push the other facets off screen: the rest goes into a <details>.
 _FACET_VISIBLE = 8
+# Agencies / document types offered for browsing on the home page.
+_BROWSE_VALUES = 8
 
 
 # --- search state in the URL -------------------------------------------------------------
@@ -262,9 +264,16 @@ def highlighter(q: str) -> Callable[[str], Markup]:
 @bp.get("/")
 def home():
     engine = get_engine()
+    # Browse links from the index itself: whatever corpus is served, each one has hits.
+    everything = engine.search(SearchRequest(size=1))
+    browse = {
+        name: everything.facets.get(name, [])[:_BROWSE_VALUES] for name in ("agency", "doc_type")
+    }
     return render_template(
         "home.html",
         examples=EXAMPLE_QUERIES,
+        browse=browse,
+        facet_labels=FACET_LABELS,
         stats=engine.stats(),
     )
 
