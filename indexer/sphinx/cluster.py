@@ -13,7 +13,6 @@ directory is one deployable unit and nothing is written to /var).
         searchd.conf         source + index + searchd sections of shard k
         docs.tsv             what ``indexer`` reads through tsvpipe (segmented text, attributes)
         data/                the Sphinx index files
-        global.idf           document frequencies of the whole collection (all shards)
         searchd.pid, searchd.log, query.log, binlog/
       front/
         searchd.conf         the ``type = distributed`` index: one agent per shard
@@ -84,10 +83,6 @@ class Cluster:
     def index_path(self, k: int) -> Path:
         """Shard k's Sphinx index files without their extension (``path`` in its config)."""
         return self.node_dir(self.shards[k]) / "data" / SHARD_INDEX.format(k=k)
-
-    def idf_path(self, node: Node) -> Path:
-        """The collection-wide document frequencies every shard ranks with (``global_idf``)."""
-        return self.node_dir(node) / "global.idf"
 
     @property
     def docstore_path(self) -> Path:

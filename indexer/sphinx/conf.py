@@ -71,7 +71,6 @@ def shard_conf(cluster: Cluster, k: int) -> str:
         [
             f"source = src{k}",
             f"path = {cluster.index_path(k)}",
-            f"global_idf = {cluster.idf_path(node)}",
             "docinfo = extern",
             "dict = keywords",
             f"charset_table = {CHARSET_TABLE}",

@@ -49,7 +49,7 @@ RANKER = (
 SCORE_SCALE = 10000.0
 #: plain idf = log(N/n) like Whoosh's; Sphinx's default ("normalized") turns negative for words in
 #: more than half the documents, which scrambled the order of common-word queries (实验区)
-RANKING = f"ranker={RANKER}, idf='plain,tfidf_unnormalized', global_idf=1"
+RANKING = f"ranker={RANKER}, idf='plain,tfidf_unnormalized'"
 #: distinct values fetched per facet (Sphinx groups exactly up to max_matches groups)
 FACET_LIMIT = 1000
 _ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'"})

@@ -27,7 +27,7 @@ class SphinxUnavailableError(GovsearchError):
 
 
 def binaries_available() -> bool:
-    return all(shutil.which(p) for p in ("searchd", "indexer", "indextool"))
+    return bool(shutil.which("searchd") and shutil.which("indexer"))
 
 
 def _require(program: str) -> str:
@@ -122,67 +122,24 @@ def _alive(pid: int) -> bool:
 
 
 def build_shards(cluster: Cluster, *, timeout: float | None = None) -> None:
-    """Build every shard, then one global idf file, then let live searchd rotate to both.
+    """Build every shard; a shard whose searchd runs here is rotated in (``--rotate``).
 
-    Each shard alone knows only its own document frequencies, so the same document would score
-    differently depending on which shard holds it; ``global_idf`` gives every shard the
-    frequencies of the whole collection (the ranking then does not depend on the sharding).
-    A live shard is built with ``--rotate --nohup`` (new files beside the served ones) and told
-    to rotate (SIGHUP) only when the new idf file is in place.
+    Ranking uses each shard's own document frequencies. Sphinx's ``global_idf`` would make them
+    collection-wide, but 2.2.11 then ignores ``OPTION idf='plain'`` (measured: the weights stay
+    those of the "normalized" idf, negative for words in more than half of the documents, which
+    ranks documents with more occurrences of a common word lower). With shards split by a hash
+    of the id, each shard's frequencies approach the collection's as the shards grow.
     """
-    live = {k: running_pid(cluster, n) for k, n in enumerate(cluster.shards) if n.is_local}
-    live = {k: pid for k, pid in live.items() if pid is not None}
-    dicts: list[Path] = []
-    for k, node in enumerate(cluster.shards):
+    for node in cluster.shards:
+        live = node.is_local and running_pid(cluster, node) is not None
         _run(
             [_require("indexer"), "--config", os.fspath(cluster.conf_path(node)), "--all"]
-            + (["--rotate", "--nohup"] if k in live else []),
+            + (["--rotate"] if live else []),
             f"indexer failed for {node.name}",
             timeout,
         )
-        spi = cluster.index_path(k).with_suffix(".new.spi" if k in live else ".spi")
-        dump = cluster.node_dir(node) / "dict.txt"
-        dump.write_text(
-            _run(
-                [
-                    _require("indextool"),
-                    "-q",
-                    "--config",
-                    os.fspath(cluster.conf_path(node)),
-                    "--dumpdict",
-                    os.fspath(spi),
-                    "--stats",
-                ],
-                f"indextool could not read the dictionary of {node.name}",
-                timeout,
-            ),
-            encoding="utf-8",
-        )
-        dicts.append(dump)
-    merged = cluster.index_dir / "global.idf.new"
-    _run(
-        [
-            _require("indextool"),
-            "-q",
-            "--buildidf",
-            *map(os.fspath, dicts),
-            "--out",
-            os.fspath(merged),
-        ],
-        "indextool could not build the global idf",
-        timeout,
-    )
-    for node in cluster.shards:
-        target = cluster.idf_path(node)
-        shutil.copyfile(merged, target.with_suffix(".tmp"))
-        os.replace(target.with_suffix(".tmp"), target)
-    merged.unlink()
-    for dump in dicts:
-        dump.unlink()
-    for pid in live.values():
-        os.kill(pid, signal.SIGHUP)
-    for k in live:
-        _wait_rotated(cluster, cluster.shards[k])
+        if live:
+            _wait_rotated(cluster, node)
 
 
 def _run(cmd: list[str], failure: str, timeout: float | None) -> str:

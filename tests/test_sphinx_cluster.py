@@ -1,0 +1,259 @@
+"""The Sphinx backend against real servers: 2 shard searchd + the distributed front.
+
+Each cluster runs on free loopback ports inside a tmp index dir and is stopped by PID in the
+fixture's teardown. Everything skips cleanly when Sphinx's programs are not installed
+(.ci/run installs Debian's sphinxsearch).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import shutil
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+
+from indexer.engines import open_engine
+from indexer.records import SearchRequest, SearchResult
+from indexer.search import SearchEngine
+from indexer.sphinx.build import build_sphinx
+from indexer.sphinx.cluster import Cluster, load_cluster
+from indexer.sphinx.engine import ShardUnavailableError, SphinxEngine
+from indexer.sphinx.process import (
+    SphinxUnavailableError,
+    binaries_available,
+    running_pid,
+    start_searchd,
+    stop_searchd,
+)
+
+pytestmark = pytest.mark.skipif(
+    not binaries_available(),
+    reason="Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)",
+)
+
+#: queries x filters compared with the Whoosh backend: words, sub-word recall (经济 in
+#: 经济发展), phrases, OR, NOT, a NOT alone, field prefixes, a 文号, the empty query
+QUERIES = [
+    "经济",
+    "乡村振兴",
+    '"海洋经济"',
+    "旅游 OR 渔业",
+    "企业 -金融",
+    "-渔业",
+    "title:通知",
+    "agency:政协",
+    "平潭 建设",
+    "实验区",
+    "提案 答复",
+    "岚综管综〔2023〕91号",
+    "",
+]
+FILTERS = [
+    {},
+    {"year": ["2023"]},
+    {"agency": ["平潭县人民代表大会常务委员会"], "doc_type": ["答复"]},
+    {"date_from": "2022-01-01", "date_to": "2023-06-30"},
+]
+
+
+def _free_base_port(count: int) -> int:
+    """A port p such that p .. p+count-1 are all free on 127.0.0.1."""
+    for _ in range(200):
+        base = random.randrange(20000, 60000, 2)
+        socks = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free loopback ports")
+
+
+@contextmanager
+def running_cluster(corpus: Path, index_dir: Path, shards: int = 2) -> Iterator[Cluster]:
+    build_sphinx(
+        corpus, index_dir, shards=shards, base_port=_free_base_port(2 * shards + 2), progress=False
+    )
+    cluster = load_cluster(index_dir)
+    pids = start_searchd(cluster)
+    try:
+        yield cluster
+    finally:
+        stop_searchd(cluster, pids)
+        assert all(running_pid(cluster, n) is None for n in cluster.nodes)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    with running_cluster(CORPUS, tmp_path_factory.mktemp("sphinx_index")) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def sphinx(cluster: Cluster) -> Iterator[SphinxEngine]:
+    engine = SphinxEngine(cluster.index_dir)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def whoosh(sample_index: Path) -> Iterator[SearchEngine]:
+    engine = SearchEngine(sample_index)
+    yield engine
+    engine.close()
+
+
+def _facets(result: SearchResult) -> dict:
+    return {f: [(v.value, v.count, v.selected) for v in vs] for f, vs in result.facets.items()}
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "none")
+@pytest.mark.parametrize("q", QUERIES)
+def test_same_matches_and_facet_counts_as_whoosh(whoosh, sphinx, q, filters):
+    request = SearchRequest(q=q, size=100, **filters)
+    w, s = whoosh.search(request), sphinx.search(request)
+    assert s.total == w.total
+    assert {h.id for h in s.hits} == {h.id for h in w.hits}
+    assert _facets(s) == _facets(w)
+    assert s.warnings == w.warnings
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_same_top10_as_whoosh(whoosh, sphinx, q):
+    """Top-10 by relevance: the same documents whenever they are all the matches.
+
+    Beyond that the two engines rank with different BM25F variants (Sphinx combines the fields
+    before saturating, Whoosh after; see the README, "Scaling out"), so with more than ten
+    matches only the top hit of a typed 文号 and the date order are compared exactly.
+    """
+    w = whoosh.search(SearchRequest(q=q, size=10))
+    s = sphinx.search(SearchRequest(q=q, size=10))
+    if w.total <= 10:
+        assert {h.id for h in s.hits} == {h.id for h in w.hits}
+    if w.hits and w.hits[0].score >= 1000:  # scoring.EXACT_BONUS: the typed 文号's document
+        assert s.hits[0].id == w.hits[0].id
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_same_order_by_date_as_whoosh(whoosh, sphinx, q):
+    w = whoosh.search(SearchRequest(q=q, size=10, sort="date"))
+    s = sphinx.search(SearchRequest(q=q, size=10, sort="date"))
+    assert [h.date for h in s.hits] == [h.date for h in w.hits]
+    # documents of the same date may come in another order (ties); all but the last date's
+    # group are complete on both sides
+    last = w.hits[-1].date if w.hits else None
+    assert {h.id for h in s.hits if h.date != last} == {h.id for h in w.hits if h.date != last}
+
+
+def test_exact_doc_no_lookup_and_highlight_on_original_text(sphinx):
+    result = sphinx.search(SearchRequest(q="岚综管综〔2023〕91号"))
+    assert result.hits[0].doc_no == "岚综管综〔2023〕91号"
+    result = sphinx.search(SearchRequest(q="海洋经济"))
+    hit = result.hits[0]
+    doc = sphinx.get(hit.id)
+    # every marked span is characters of the stored original text
+    import re
+
+    for marked in re.findall(r"<mark>(.*?)</mark>", hit.snippet + hit.title_html):
+        assert marked in doc.body or marked in doc.title
+    assert "<mark>" in hit.snippet
+
+
+def test_related_and_get(sphinx, whoosh):
+    doc_id = whoosh.search(SearchRequest(q="乡村振兴")).hits[0].id
+    assert sphinx.get(doc_id) == whoosh.get(doc_id)
+    related = sphinx.related(doc_id)
+    assert related and doc_id not in {h.id for h in related}
+
+
+def test_api_and_pages_work_unchanged_on_sphinx(cluster, sphinx):
+    from webui.app import close_engine, create_app
+
+    app = create_app({"INDEX": str(cluster.index_dir), "TESTING": True})
+    client = app.test_client()
+    try:
+        api = client.get("/api/search", query_string={"q": "经济", "year": "2023"})
+        assert api.status_code == 200
+        body = api.get_json()
+        expected = sphinx.search(SearchRequest(q="经济", year=["2023"]))
+        assert body["total"] == expected.total
+        assert [h["id"] for h in body["hits"]] == [h.id for h in expected.hits]
+        assert client.get("/healthz").get_json()["backend"] == "sphinx"
+        page = client.get("/search", query_string={"q": "经济"})
+        assert page.status_code == 200 and "<mark>" in page.get_data(as_text=True)
+        doc_id = body["hits"][0]["id"]
+        assert client.get(f"/doc/{doc_id}").status_code == 200
+        document = client.get(f"/api/documents/{doc_id}").get_json()
+        assert document["id"] == doc_id and "related" in document
+        assert client.get("/api/documents/nope").status_code == 404
+        assert (
+            client.get("/api/search", query_string={"date_from": "2023-13-01"}).status_code == 400
+        )
+    finally:
+        close_engine(app)
+
+
+def test_a_dead_shard_gives_partial_results_with_a_warning_or_an_error(tmp_path):
+    from webui.app import close_engine, create_app
+
+    with running_cluster(CORPUS, tmp_path / "index") as cluster:
+        with SphinxEngine(cluster.index_dir) as engine:
+            full = engine.search(SearchRequest(q="", size=1))
+            assert full.total == 41 and not full.warnings
+            dead = cluster.shards[1]
+            pid = running_pid(cluster, dead)
+            assert pid is not None
+            stop_searchd(cluster, [pid])
+            partial = engine.search(SearchRequest(q=""))
+            assert 0 < partial.total < full.total
+            assert any("partial results" in w and str(dead.api_port) in w for w in partial.warnings)
+        app = create_app({"INDEX": str(cluster.index_dir), "TESTING": True})
+        response = app.test_client().get("/api/search", query_string={"q": "经济"})
+        close_engine(app)
+        assert response.status_code == 200
+        assert any("partial results" in w for w in response.get_json()["warnings"])
+
+        dataclasses.replace(cluster, agent_failure="error").save()
+        with SphinxEngine(cluster.index_dir) as engine:
+            with pytest.raises(ShardUnavailableError, match="did not answer"):
+                engine.search(SearchRequest(q="经济"))
+        app = create_app({"INDEX": str(cluster.index_dir), "TESTING": True})
+        response = app.test_client().get("/api/search", query_string={"q": "经济"})
+        close_engine(app)
+        assert response.status_code == 503
+        assert response.get_json()["error"]["code"] == "search_unavailable"
+
+        stop_searchd(cluster, [running_pid(cluster, cluster.front)])
+        with pytest.raises(SphinxUnavailableError, match="does not answer"):
+            SphinxEngine(cluster.index_dir).search(SearchRequest(q="经济"))
+
+
+def test_rebuild_rotates_while_searchd_keeps_serving(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    with running_cluster(corpus, tmp_path / "index") as cluster:
+        pids = [running_pid(cluster, n) for n in cluster.nodes]
+        engine = open_engine(cluster.index_dir)
+        try:
+            before = engine.search(SearchRequest(q=""))
+            shutil.rmtree(corpus / "seed")
+            build_sphinx(corpus, cluster.index_dir, progress=False)
+            after = engine.search(SearchRequest(q=""))
+            assert after.total == before.total - 1 == engine.stats()["documents"]
+            assert after.generation != before.generation
+        finally:
+            engine.close()
+        # the same processes answered before and after: rotated, not restarted
+        assert [running_pid(cluster, n) for n in cluster.nodes] == pids
