@@ -24,6 +24,7 @@ from .settings import resolve_settings
 
 if TYPE_CHECKING:
     from flask import Response
+
     from indexer.search import SearchEngine
 
 log = logging.getLogger(__name__)
