@@ -104,8 +104,16 @@ def _csv_hits(params: dict[str, list[str]], request_: SearchRequest) -> list[Hit
     cap = current_app.config["CSV_MAX_ROWS"]
     request_.page, request_.size = 1, MAX_SIZE
     hits: list[Hit] = []
+    generation, restarted = None, False
     while len(hits) < cap:
         result = engine.search(request_)
+        if generation not in (None, result.generation) and not restarted:
+            # a rebuild switched generations mid-export: pages of two indexes could repeat or
+            # skip documents, so start over once on the new one
+            request_.page, hits, restarted = 1, [], True
+            generation = result.generation
+            continue
+        generation = result.generation
         hits += result.hits
         if request_.page * request_.size >= result.total or not result.hits:
             break
