@@ -54,9 +54,12 @@ _GUESSABLE = ("gb18030", "big5", "cp1252", "shift_jis", "euc_jp", "euc_kr")
 #: a guessed encoding must yield at least this share of ASCII/CJK/CJK-punctuation characters;
 #: random high bytes "decode" as cp125x or Big5 soup far below it
 _MIN_PLAUSIBLE_SHARE = 0.9
-_PLAUSIBLE = re.compile(
-    r"[\t\n\r\x20-\x7e\u00a0\u00b0\u00b7\u00d7\u00f7\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\uffe0-\uffe6]"
+_IMPLAUSIBLE = re.compile(
+    r"[^\t\n\r\x20-\x7e\u00a0\u00b0\u00b7\u00d7\u00f7\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\uffe0-\uffe6]"
 )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 @dataclass
@@ -86,10 +89,8 @@ def sniff_declared_charset(data: bytes) -> str | None:
 
 
 def _control_share(text: str) -> float:
-    if not text:
-        return 0.0
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return controls / len(text)
+    # a regex count: a per-character Python loop took half of the extraction time
+    return len(_CONTROL.findall(text)) / len(text) if text else 0.0
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -142,9 +143,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
 
 def _plausible_share(text: str) -> float:
     """Share of characters a Chinese government page is made of (ASCII, CJK, CJK punctuation)."""
-    if not text:
-        return 0.0
-    return sum(1 for ch in text if _PLAUSIBLE.match(ch)) / len(text)
+    return 1 - len(_IMPLAUSIBLE.findall(text)) / len(text) if text else 0.0
 
 
 def _checked(text: str, encoding: str, warnings: list[str]) -> Decoded:

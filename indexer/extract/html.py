@@ -28,18 +28,19 @@ from .fields import (
 from .html_text import element_text, strip_boilerplate
 from .replies import reply_fields
 
-#: content containers of the CMS templates we have met, most specific first
-_BODY_XPATHS = (
-    "//*[@id='zoom']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' zoom ')]",
-    "//*[@id='UCAP-CONTENT']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
-    "//*[@id='content']",
-    "//article",
+#: content containers of the CMS templates we have met, most specific first: ("id"|"class", name)
+_BODY_CONTAINERS = (
+    ("id", "zoom"),
+    ("class", "TRS_Editor"),
+    ("class", "article_content"),
+    ("class", "zoom"),
+    ("id", "UCAP-CONTENT"),
+    ("class", "article-content"),
+    ("class", "pages_content"),
+    ("id", "content"),
 )
+_BODY_KEYS = frozenset(_BODY_CONTAINERS)
+_WITH_ID_OR_CLASS = etree.XPath("//*[@id or @class]")
 _META_FIELDS = {
     "articletitle": "title",
     "pubdate": "date",
@@ -58,6 +59,11 @@ _MAX_VALUE_CELL = 200
 _INLINE_LABEL = re.compile(
     r"^\s*([\u4e00-\u9fff][\u4e00-\u9fff \u3000]{1,9})\s*[:：]\s*(.*)$", re.S
 )
+#: elements that hold a label or a value; a cell with more children than this is a container
+_CELL_TAGS = ("td", "th", "dt", "span", "li", "label", "b", "strong", "em", "p", "font", "div")
+_MAX_CELL_CHILDREN = 3
+#: a word every label we read has (索引号, 发文字号, 发布机构, 成文日期, 组配分类, 公开方式 …)
+_LABEL_WORD = re.compile(r"号|日期|时间|机构|机关|单位|分类|方式|来源|标|栏目|链接")
 _EXTRA_LABELS = {"信息来源": "agency", "来源": "agency"}
 _TAGS = re.compile(r"<script.*?(?:</script>|$)|<style.*?(?:</style>|$)|<[^>]*>", re.S | re.I)
 _DATE_FIELDS = {"date", "written_date"}
@@ -113,12 +119,15 @@ def _set(doc: Document, name: str, value: str) -> None:
 
 def _labelled_cells(root: etree._Element, doc: Document) -> None:
     """``<td>索 引 号</td><td>value</td>`` and ``<span>发布时间：2023-10-23</span>`` pairs."""
-    for el in root.iter("td", "th", "dt", "span", "li", "label", "b", "strong", "em", "p", "div"):
-        if el.tag == "div" and len(el):
+    for el in root.iter(*_CELL_TAGS):
+        # cheap tests first: text_content() of every container cost as much as parsing the page
+        children = len(el)
+        if children > _MAX_CELL_CHILDREN or (children and el.tag == "div"):
             continue
-        text = _text(el)
-        if not text or len(text) > _MAX_VALUE_CELL:
+        raw = el.text_content() if children else el.text
+        if not raw or len(raw) > 2 * _MAX_VALUE_CELL or not _LABEL_WORD.search(raw):
             continue
+        text = " ".join(raw.replace("\u3000", " ").split())
         label = canonical_label(text)
         name = LABELS.get(label) if len(text) <= _MAX_LABEL_CELL else None
         if name:
@@ -154,10 +163,21 @@ def _visible_title(root: etree._Element) -> str:
 
 
 def _body_element(root: etree._Element) -> etree._Element | None:
-    for xpath in _BODY_XPATHS:
-        for el in root.xpath(xpath):
-            if _text(el):
-                return el
+    # one pass in Python: an XPath per container name (concat/normalize-space over every
+    # element) cost a tenth of the extraction time
+    found: dict[tuple[str, str], etree._Element] = {}
+    for el in _WITH_ID_OR_CLASS(root):
+        keys = [("id", el.get("id", "").strip())]
+        keys += [("class", name) for name in el.get("class", "").split()]
+        for key in keys:
+            if key in _BODY_KEYS and key not in found and el.text_content().strip():
+                found[key] = el
+    for key in _BODY_CONTAINERS:
+        if key in found:
+            return found[key]
+    for el in root.iter("article"):
+        if _text(el):
+            return el
     body = root.find("body")
     if body is None:
         body = root
