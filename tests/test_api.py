@@ -334,6 +334,9 @@ def test_create_app_reads_govsearch_environment_variables(monkeypatch, tmp_path)
 
 
 def test_every_setting_is_documented_in_the_readme():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
     for setting in SETTINGS:
-        assert f"`{setting.envvar}`" in readme, f"{setting.envvar} is not in the README"
+        rows = [line for line in readme if line.startswith(f"| `{setting.envvar}` |")]
+        assert rows, f"{setting.envvar} is not in the README's configuration table"
+        if setting.default != "":
+            assert f"`{setting.default}`" in rows[0], f"README: wrong default of {setting.envvar}"
