@@ -293,6 +293,10 @@ def _run_workers(
                 raise RuntimeError(f"a build worker failed:\n{payload}")
         for proc in procs:
             proc.join()
+        # Every worker's writer keeps its temporary column files in the same MAIN.tmp folder:
+        # a worker that removed it when done broke a slower one (FileNotFoundError on its .ctmp
+        # file in 2 of 6 builds of corpus/), so it goes once all of them have finished.
+        shutil.rmtree(whoosh_dir / "MAIN.tmp", ignore_errors=True)
     finally:
         bar.close()
         for proc in procs:
@@ -338,7 +342,6 @@ def _worker(whoosh_dir: str, jobs: Any, results: Any, parent: int) -> None:
         else:
             writer._close_segment()
             segment = None
-        writer._tempstorage.destroy()
         results.put(("done", segment))
     except BaseException:
         results.put(("error", traceback.format_exc()))
