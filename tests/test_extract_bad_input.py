@@ -123,3 +123,16 @@ def test_utf8_with_one_broken_character_is_kept_with_a_warning() -> None:
     assert decoded.encoding == "utf-8"
     assert decoded.text.startswith("关于开展")
     assert decoded.warnings == ["invalid UTF-8 bytes replaced"]
+
+
+def test_xhtml_with_an_xml_declaration(tmp_path: Path) -> None:
+    page = tmp_path / "x.html"
+    page.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html><html><head>'
+        "<title>关于开展安全生产检查的通知</title></head><body><div id='zoom'>"
+        "<p>各单位：现将有关事项通知如下，请认真贯彻执行。</p></div></body></html>",
+        "utf-8",
+    )
+    doc = extract_document(page)
+    assert doc.title == "关于开展安全生产检查的通知"
+    assert doc.body == "各单位：现将有关事项通知如下，请认真贯彻执行。"

@@ -28,7 +28,7 @@ REAL = [
     DATA / "extract" / "records.jsonl",
 ]
 _SETTINGS = settings(
-    max_examples=40,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -67,6 +67,7 @@ _LABEL_WORD = re.compile(r"号|日期|时间|机构|机关|单位|分类|方式|
 _EXTRA_LABELS = {"信息来源": "agency", "来源": "agency"}
 _TAGS = re.compile(r"<script.*?(?:</script>|$)|<style.*?(?:</style>|$)|<[^>]*>", re.S | re.I)
 _DATE_FIELDS = {"date", "written_date"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _OPENED = re.compile(r"<(?:html|body)\b", re.I)
 _CLOSED = re.compile(r"</(?:html|body)\s*>", re.I)
 
@@ -83,6 +84,9 @@ def clean_markup(text: str) -> str:
 def parse_html(text: str) -> Document:
     if not text.strip():
         raise ExtractError("empty document")
+    # lxml refuses str input that carries an XML encoding declaration (XHTML pages); the text
+    # is decoded already, so the declaration says nothing any more
+    text = _XML_DECLARATION.sub("", text, count=1)
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
