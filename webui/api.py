@@ -14,7 +14,6 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -49,10 +48,6 @@ def _request_params() -> dict[str, list[str]]:
     return request.args.to_dict(flat=False)
 
 
-def _hit_dict(hit: Hit) -> dict[str, Any]:
-    return dataclasses.asdict(hit)
-
-
 @_get("/api/search")
 def search() -> Response:
     return jsonify(run_search(get_engine(), _request_params()).to_dict())
@@ -64,9 +59,8 @@ def document(doc_id: str) -> Response:
         raise DocumentNotFoundError("no document has this id")
     engine = get_engine()
     body = engine.get(doc_id).to_dict()
-    body["related"] = [
-        _hit_dict(hit) for hit in engine.related(doc_id, limit=current_app.config["RELATED_LIMIT"])
-    ]
+    related = engine.related(doc_id, limit=current_app.config["RELATED_LIMIT"])
+    body["related"] = [dataclasses.asdict(hit) for hit in related]
     return jsonify(body)
 
 
