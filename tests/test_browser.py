@@ -136,7 +136,9 @@ def test_search_tick_a_facet_untick_and_open_a_document(page, server):
     assert _params(page.url) == {"q": [QUERY], "agency": [agency]}
     assert _total(page) == agencies[agency]
     assert _facet_counts(page, "year") != years_before
-    assert page.locator(f"input[name=agency][value='{agency}']").is_checked()
+    box = page.locator(f"input[name=agency][value='{agency}']")
+    assert box.is_checked()
+    assert box.evaluate("el => el === document.activeElement")  # keyboard focus kept
     assert page.locator("a.chip").inner_text().startswith("发布机构：" + agency)
 
     with page.expect_navigation():

@@ -46,7 +46,7 @@ def engine(sample_index):
 @pytest.fixture(scope="module")
 def hostile_client(tmp_path_factory):
     index = tmp_path_factory.mktemp("pages-index")
-    build_index(PAGES_DATA, index, workers=1)
+    build_index(PAGES_DATA, index, workers=1, progress=False)
     app = create_app({"INDEX": str(index), "TESTING": True})
     yield app.test_client()
     close_engine(app)
