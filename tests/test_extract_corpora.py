@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import ExtractError
-from indexer.extract import discover, extract_source
+from indexer.extract import discover, extract_document, extract_source
 
 #: Jiangxi JX_text files that are empty or a few bytes (crawler extraction failures, listed in
 #: ../shared/corpora/SOURCES.md): the only files of the shared corpora that are not documents
@@ -43,3 +43,21 @@ def test_every_shared_file_extracts_or_fails_as_expected(shared_corpora: Path) -
         "lishui-xxgk-html": 1,
         "seed": 1,
     }
+
+
+@pytest.mark.slow
+def test_every_file_even_those_discover_skips_raises_only_extract_error(
+    shared_corpora: Path,
+) -> None:
+    """extract_document on each file as ``govsearch parse`` would: _index.md, SOURCES.md too."""
+    outcomes: Counter[str] = Counter()
+    for path in sorted(p for p in shared_corpora.rglob("*") if p.is_file()):
+        try:
+            extract_document(path, root=shared_corpora)
+            outcomes["ok"] += 1
+        except ExtractError as exc:
+            outcomes[exc.reason] += 1
+    assert outcomes["folder index (_index.md), not a document"] == 26
+    # the documents, + SOURCES.md read as Markdown, + the 6 page.html read as their page.txt
+    assert outcomes["ok"] == 3372 + 205 + 69 + 1 + 1 + 1 + 6
+    assert sum(outcomes.values()) - outcomes["ok"] == 26 + 11  # _index.md, empty JX_text

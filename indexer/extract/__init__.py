@@ -86,6 +86,9 @@ def discover(root: Path) -> Iterator[Source]:
     Skipped: hidden files and folders, ``SOURCES.md``/``README.md`` at the root, ``links.tsv``,
     ``_index.md`` folder indexes, files of other types (attachments .pdf/.doc, images), and a
     ``page.html`` beside a ``page.txt`` (it becomes the page.txt Source's companion).
+    Files in different folders stay separate Sources even when one repeats the other's text
+    (Jiangxi ``JX_text/art_X.txt`` is the crawler's text of ``html/art_X.html``): the folder
+    layout, not a guess about content, decides what is one document.
     """
     root = Path(root)
     if not root.is_dir():
