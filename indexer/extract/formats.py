@@ -18,12 +18,26 @@ from .fields import (
     proposal_from_opening,
     proposal_from_title,
 )
+from .html import parse_html
+from .jsonrec import parse_json_records
+from .markdown import parse_markdown
 from .plain_text import parse_plain_text
 from .seed_text import looks_like_seed, parse_seed_text
 
 #: below this many non-space characters (title + body) a file holds no document
 MIN_TEXT_CHARS = 20
 
+#: what a page.html may add to its page.txt: metadata the txt lacks, never the txt's text
+_COMPANION_FIELDS = (
+    "title",
+    "agency",
+    "date",
+    "written_date",
+    "index_no",
+    "doc_no",
+    "category",
+    "url",
+)
 _HTML = {".html", ".htm", ".shtml", ".xhtml"}
 _MARKDOWN = {".md", ".markdown"}
 
@@ -57,21 +71,15 @@ def extract_file(
         raise ExtractError("folder index (_index.md), not a document")
     data = read_bytes(path, max_bytes)
     if suffix in _HTML:
-        from .html import parse_html
-
         decoded = decode_bytes(data, sniff_declared_charset(data))
         doc = parse_html(decoded.text)
     elif suffix == ".txt":
         decoded = decode_bytes(data)
         doc = _parse_txt(decoded.text, companions, max_bytes)
     elif suffix in _MARKDOWN:
-        from .markdown import parse_markdown
-
         decoded = decode_bytes(data)
         doc = parse_markdown(decoded.text, path.name)
     elif suffix in {".json", ".jsonl"}:
-        from .jsonrec import parse_json_records
-
         decoded = decode_bytes(data)
         records = parse_json_records(decoded.text, jsonl=suffix == ".jsonl")
         finished: list[tuple[int | None, Document]] = []
@@ -108,24 +116,13 @@ def _parse_txt(text: str, companions: tuple[Path, ...], max_bytes: int) -> Docum
 
 def _enrich_from_companion(doc: Document, companion: Path, max_bytes: int) -> None:
     """Fill fields the page.txt lacks from its page.html (the txt stays authoritative for text)."""
-    from .html import parse_html
-
     try:
         data = read_bytes(companion, max_bytes)
         extra = parse_html(decode_bytes(data, sniff_declared_charset(data)).text)
     except ExtractError as exc:
         doc.warnings.append(f"companion {companion.name} unreadable: {exc.reason}")
         return
-    for name in (
-        "title",
-        "agency",
-        "date",
-        "written_date",
-        "index_no",
-        "doc_no",
-        "category",
-        "url",
-    ):
+    for name in _COMPANION_FIELDS:
         if not getattr(doc, name) and getattr(extra, name):
             setattr(doc, name, getattr(extra, name))
     if not doc.body.strip() and extra.body.strip():
