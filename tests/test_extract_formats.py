@@ -99,3 +99,17 @@ def test_plain_text_title_only_when_the_first_line_reads_as_one(tmp_path: Path) 
     doc = extract_document(untitled)
     assert doc.title == ""
     assert doc.body.startswith("各单位：")
+
+
+def test_page_html_fills_what_the_page_txt_lacks_but_never_its_text(tmp_path: Path) -> None:
+    pair = next(CORPUS.glob("pingtan/zwgk/zdlyxxgk/yata/rdya/202211/37906_*"))
+    txt = (pair / "page.txt").read_text("utf-8")
+    assert "发布机构: 平潭县人民代表大会常务委员会\n" in txt
+    url_line = next(line for line in txt.splitlines() if line.startswith("原文链接:"))
+    txt = txt.replace("发布机构: 平潭县人民代表大会常务委员会", "发布机构: 桌面")
+    (tmp_path / "page.txt").write_text(txt.replace(url_line, "原文链接: "), "utf-8")
+    (tmp_path / "page.html").write_bytes((pair / "page.html").read_bytes())
+    doc = extract_document(tmp_path / "page.txt")
+    assert doc.agency == "平潭县人民代表大会常务委员会"  # <meta name="ContentSource">
+    assert doc.url.startswith("https://www.pingtan.gov.cn/")
+    assert doc.body == extract_document(pair / "page.txt").body
