@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--index", type=Path, help="an existing index of ../shared/corpora")
     ap.add_argument("--big-index", type=Path, help="an existing 100k-document index")
     ap.add_argument("--docs", type=int, default=100_000, help="size of the repeated index")
-    ap.add_argument("--body-chars", type=int, default=3000, help="body cut in the repeated index")
+    ap.add_argument("--body-chars", type=int, default=1200, help="body cut in the repeated index")
     ap.add_argument("--http", help="also query /api/search of a running govsearch serve")
     ap.add_argument("--skip-big", action="store_true", help="only the shared-corpora index")
     args = ap.parse_args(argv)

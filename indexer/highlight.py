@@ -12,20 +12,27 @@ import html
 import re
 from collections.abc import Iterable
 
-from .analysis import analyze
+from .analysis import analyze, normalize
 
 #: characters of body text shown in a snippet
 SNIPPET_CHARS = 150
 #: context kept before the first mark of a snippet window
 LEAD_CHARS = 20
-#: texts up to this long are analyzed whole; longer bodies only around the likely best window
-#: (segmenting a 300 KB law for every hit of a page would take ~0.2 s: PERFORMANCE.md, jieba speed)
-ANALYZE_WHOLE_CHARS = 4000
+#: extra characters analyzed on each side of a snippet window, so that its edge words segment
+#: as they do in the whole text
+MARGIN_CHARS = 16
+#: occurrences considered when choosing the window (a common word in a 300 KB law has thousands)
+MAX_OCCURRENCES = 3000
 _SPACE = re.compile(r"\s+")
 
 
 def mark_spans(text: str, terms: frozenset[str] | set[str]) -> list[tuple[int, int]]:
     """Sorted, merged (start, end) character spans of the tokens of ``text`` that are ``terms``."""
+    if not terms:
+        return []
+    norm = normalize(text)
+    if not any(t in norm for t in terms):
+        return []  # a token's text is a piece of the normalised text: nothing can match
     spans = sorted((t.start, t.end) for t in analyze(text) if t.text in terms)
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -64,72 +71,50 @@ def highlight_title(title: str, terms: frozenset[str]) -> str:
 def snippet(body: str, terms: frozenset[str], width: int = SNIPPET_CHARS) -> str:
     """The ``width`` characters of ``body`` around its densest matches, marked and escaped.
 
-    No match: the beginning of the body. A cut end shows an ellipsis.
+    No match: the beginning of the body. A cut end shows an ellipsis. Only the window (plus a
+    small margin) is analyzed: segmenting whole bodies for every hit of a page cost ~80 ms a
+    query on the shared corpora (profiled: the analyzer's per-token work dominates).
     """
     if not terms or not body:
         return _window(body, [], 0, width)
-    if len(body) <= ANALYZE_WHOLE_CHARS:
-        region_start, region = 0, body
-    else:
-        region_start = _likely_region(body, terms, width)
-        region = body[region_start : region_start + ANALYZE_WHOLE_CHARS]
-        if region_start:
-            # start the analysis at a sentence or line break so the first words segment as in
-            # the whole text
-            cut = _break_after(region)
-            region_start += cut
-            region = region[cut:]
-    spans = [(s + region_start, e + region_start) for s, e in mark_spans(region, terms)]
-    if not spans:
+    # the plain lower-cased text finds Simplified documents; normalising a 300 KB law char by
+    # char costs milliseconds, so only a body without a plain hit (Traditional, full-width) pays
+    occurrences = _occurrences(body.lower(), terms) or _occurrences(normalize(body), terms)
+    if not occurrences:
         return _window(body, [], 0, width)
-    start = _densest(body, spans, width)
+    start = max(0, _densest(occurrences, width) - LEAD_CHARS)
+    region_start = max(0, start - MARGIN_CHARS)
+    region = body[region_start : start + width + MARGIN_CHARS]
+    spans = [(s + region_start, e + region_start) for s, e in mark_spans(region, terms)]
     return _window(body, spans, start, width)
 
 
-def _likely_region(body: str, terms: frozenset[str], width: int) -> int:
-    """Where the query terms cluster, found with a cheap scan; only chooses what to analyze."""
-    hits: list[int] = []
-    lowered = body.lower()
-    for term in terms:
-        if len(term) < 2 and len(terms) > 1:
-            continue
-        for m in re.finditer(re.escape(term), lowered):
-            hits.append(m.start())
-            if len(hits) > 2000:
-                break
-    if not hits:
-        return 0
-    hits.sort()
-    best, best_count, j = hits[0], 0, 0
-    for i, h in enumerate(hits):
-        while hits[j] < h - width:
-            j += 1
-        if i - j + 1 > best_count:
-            best, best_count = hits[j], i - j + 1
-    return max(0, best - ANALYZE_WHOLE_CHARS // 2)
+def _occurrences(norm: str, terms: frozenset[str]) -> list[tuple[int, str]]:
+    """(offset, term) of the terms in the normalised text: only to choose the window."""
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    out: list[tuple[int, str]] = []
+    for m in pattern.finditer(norm):
+        out.append((m.start(), m.group()))
+        if len(out) >= MAX_OCCURRENCES:
+            break
+    return out
 
 
-def _break_after(text: str) -> int:
-    m = re.search(r"[。！？；\n]", text[:400])
-    return m.end() if m else 0
-
-
-def _densest(body: str, spans: list[tuple[int, int]], width: int) -> int:
-    """Start of the window with the most distinct marked words (then the most marks)."""
+def _densest(occurrences: list[tuple[int, str]], width: int) -> int:
+    """Offset of the window start with the most distinct terms (then the most occurrences)."""
     best_key: tuple[int, int] = (-1, -1)
-    best_start = 0
-    for i, (start, _) in enumerate(spans):
-        words: set[str] = set()
-        count = 0
-        for s, e in spans[i:]:
-            if e > start + width - LEAD_CHARS:
-                break
-            words.add(body[s:e].lower())
-            count += 1
-        key = (len(words), count)
+    best = occurrences[0][0]
+    j = 0
+    span = width - LEAD_CHARS
+    for i, (start, _) in enumerate(occurrences):
+        # the window [start, start + span) holds occurrences i .. j-1
+        j = max(j, i)
+        while j < len(occurrences) and occurrences[j][0] < start + span:
+            j += 1
+        key = (len({t for _, t in occurrences[i:j]}), j - i)
         if key > best_key:
-            best_key, best_start = key, start
-    return max(0, best_start - LEAD_CHARS)
+            best_key, best = key, start
+    return best
 
 
 def _window(body: str, spans: list[tuple[int, int]], start: int, width: int) -> str:

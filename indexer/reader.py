@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import mmap
 import pickle
+import re
 import struct
 import threading
 import zlib
@@ -24,6 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
@@ -86,9 +88,11 @@ class _Segment:
             info_end = _pickle_end(block)
             count, _maxid, _maxw, comp, _mnl, _mxl = pickle.loads(block[:info_end])
             data = block[info_end:]
-            if comp:
-                data = zlib.decompress(data)
-            ids, weights, values = pickle.loads(data)
+            if want_values:
+                ids, weights, values = pickle.loads(zlib.decompress(data) if comp else data)
+            else:
+                ids, weights = _ids_and_weights(data, comp, count)
+                values = None
             ids = np.cumsum(np.asarray(ids, dtype=np.int64))
             if weights is None:
                 w = np.ones(count)
@@ -96,10 +100,39 @@ class _Segment:
                 w = np.full(count, weights)
             else:
                 w = np.asarray(weights, dtype=np.float64)
-            yield ids, w, (values if want_values else None)
+            yield ids, w, values
             if last:
                 return
             pos = start + blocklen
+
+
+# In a protocol-2 pickle of (ids, weights, values), the values (position lists: bytes) start
+# with the first global a bytes object is rebuilt with; ids and weights only hold numbers.
+_VALUES_START = re.compile(rb"c_codecs\nencode\n|c__builtin__\nbytes\n")
+_DECOMPRESS_STEP = 4096
+
+
+def _ids_and_weights(data: bytes, compressed: int, count: int) -> tuple[Any, Any]:
+    """A block's ids and weights without decompressing and unpickling its positions.
+
+    Positions are most of a block (PERFORMANCE.md #3): decompress only up to where they start,
+    then unpickle the prefix closed as ``(ids, weights, ())``.
+    """
+    if compressed:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(data, _DECOMPRESS_STEP)
+        while (m := _VALUES_START.search(raw)) is None and inflater.unconsumed_tail:
+            raw += inflater.decompress(inflater.unconsumed_tail, _DECOMPRESS_STEP)
+    else:
+        raw = bytes(data)
+        m = _VALUES_START.search(raw)
+    if m is None:
+        ids, weights, _ = pickle.loads(raw if compressed else data)
+        return ids, weights
+    # a tuple of more than three items opens with MARK; up to three, TUPLE1/2/3 close it
+    prefix = raw[: m.start() - 1] if count > 3 else raw[: m.start()]
+    ids, weights, _ = pickle.loads(prefix + b")\x87.")  # EMPTY_TUPLE, TUPLE3, STOP
+    return ids, weights
 
 
 def _pickle_end(block: bytes) -> int:
@@ -274,6 +307,10 @@ class IndexReader:
         docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int64)
         weights = np.concatenate(weight_parts) if weight_parts else np.zeros(0)
         return Postings(docs, weights, df), None
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        with self.whoosh_lock:
+            return self.searcher.doc_frequency(field, text)
 
     def doc_id(self, docnum: int) -> str:
         with self.whoosh_lock:

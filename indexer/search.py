@@ -91,7 +91,12 @@ class SearchEngine:
             return
         if name is None and self._gen is not None:
             return  # keep serving what we have while the pointer is being replaced
-        new = _Generation(layout.current_generation(self.index_dir))
+        try:
+            new = _Generation(layout.current_generation(self.index_dir))
+        except IndexMissingError:
+            if self._gen is None:
+                raise
+            return  # CURRENT changed under us (a build finishing): keep serving, retry later
         old, self._gen = self._gen, new
         if old is not None:
             old.retired = True
@@ -332,8 +337,7 @@ def _key_terms(reader: IndexReader, doc: Document) -> list[str]:
     tf = Counter(t.text for t in analyze(text) if not t.sub and _KEY_TERM.match(t.text))
     scored: list[tuple[float, str]] = []
     for term, count in tf.items():
-        p = reader.postings("body", term)
-        df = p.df if p is not None else 0
+        df = reader.doc_frequency("body", term)
         if df <= 1:
             continue  # only this document has it: nothing to relate by
         scored.append((count * math.log(reader.doc_count_all / df), term))
