@@ -34,6 +34,8 @@ from indexer.extract import discover, extract_source
 
 FIELDS = ("title", "date", "agency", "doc_no", "index_no")
 SITE_NAMES = {"中国平潭", "中国平潭网", "桌面", ""}
+#: Pingtan 文号 taken from the body or title when the header has none, printed for review by eye
+FROM_BODY: list[str] = []
 SEED = {
     "title": "关于区政协六届三次会议第13号提案的复函",
     "date": "2024-06-03",
@@ -74,10 +76,12 @@ def pingtan_evidence(raw: str, doc) -> dict[str, tuple[str, object]]:
     else:
         opening = re.sub(r"^.*?(?:QQ空间|-->)\s*", "", body.strip()[:3000], count=1, flags=re.S)
         own = doc.doc_no and (opening.startswith(doc.doc_no) or doc.doc_no in hdr["标题"])
-        out["doc_no"] = (
-            "empty header 文号: empty, or the body's opening/title 文号",
-            bool(doc.doc_no == "" or own),
-        )
+        if doc.doc_no:
+            FROM_BODY.append(f"{doc.doc_no}  ← {hdr['标题'][:40]}")
+            how = "empty header 文号, one found: must open the body or be in the title (listed)"
+        else:
+            how = "empty header 文号, none found"
+        out["doc_no"] = (how, bool(doc.doc_no == "" or own))
     m = re.search(r"索\s*引\s*号\s*[:：]\s*(\S+)", body)
     if m:
         out["index_no"] = ("body 索 引 号 cell", doc.index_no == m.group(1))
@@ -206,6 +210,11 @@ def main(root: Path) -> None:
     print(f"\nfiles not extracted (ExtractError), {sum(map(len, failures.values()))}:")
     for reason, paths in sorted(failures.items()):
         print(f"  {reason}: {len(paths)} ({', '.join(Path(p).stem for p in paths)})")
+    print(
+        f"\nPingtan 文号 found in the body opening / title with an empty header, {len(FROM_BODY)}:"
+    )
+    for line in FROM_BODY:
+        print("  " + line)
     print(f"\nwrong values, {len(wrong)}:")
     for line in wrong:
         print("  " + line)
