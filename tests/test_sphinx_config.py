@@ -13,7 +13,15 @@ from indexer.query import parse_query
 from indexer.records import Document
 from indexer.sphinx.cluster import is_sphinx_dir, load_cluster, plan_cluster
 from indexer.sphinx.conf import front_conf, shard_conf
-from indexer.sphinx.feed import COLUMNS, IDS_FIELD, id_token, segment, shard_of, tsv_row
+from indexer.sphinx.feed import (
+    COLUMNS,
+    IDS_FIELD,
+    FacetCodes,
+    id_token,
+    segment,
+    shard_of,
+    tsv_row,
+)
 from indexer.sphinx.match import to_match, words
 
 
@@ -58,15 +66,28 @@ def test_tsv_row_has_one_cell_per_declared_column():
         date="2023-05-01",
         doc_no="岚综管综〔2023〕91号",
     )
-    row = tsv_row(doc.id, segment(doc))
+    codes = FacetCodes()
+    row = tsv_row(doc.id, segment(doc), codes)
     cells = row.rstrip("\n").split("\t")
     assert len(cells) == 1 + len(COLUMNS)  # the Sphinx id, then the declared columns
     names = [name for name, _ in COLUMNS]
     assert cells[1 + names.index("gid")] == "a/b.txt"
     assert "海洋" in cells[1 + names.index("title")].split()
-    assert cells[1 + names.index("f_year")] == "2023"
+    assert codes.value("year", int(cells[1 + names.index("f_year")])) == "2023"
+    assert cells[1 + names.index("f_proposal_kind")] == "0"  # no value
     ids = cells[1 + names.index(IDS_FIELD)].split()
     assert id_token("doc_no", "岚综管综〔2023〕91号") in ids
+
+
+def test_facet_codes_only_grow_across_rebuilds(tmp_path):
+    codes = FacetCodes()
+    assert codes.code("agency", "区商务局") == 1
+    assert codes.code("agency", "") == 0
+    codes.save(tmp_path)
+    again = FacetCodes.load(tmp_path)
+    assert again.code("agency", "区教育局") == 2
+    assert again.code("agency", "区商务局") == 1
+    assert again.value("agency", 2) == "区教育局" and again.lookup("year", "2023") is None
 
 
 def test_query_tree_becomes_match_expression():

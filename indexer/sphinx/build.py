@@ -36,11 +36,11 @@ from .cluster import (
     plan_cluster,
 )
 from .conf import tsv_path, write_confs
-from .feed import segment, shard_of, tsv_row
+from .feed import FacetCodes, Segmented, segment, shard_of, tsv_row
 from .process import build_shards, running_pid
 
-#: (doc id, source path, content hash, packed document, segmented columns)
-Row = tuple[str, str, str, bytes, list[str]]
+#: (doc id, source path, content hash, packed document, its Sphinx columns)
+Row = tuple[str, str, str, bytes, Segmented]
 
 
 def _extract_one(source: extract.Source) -> tuple[str, int, list[Row] | str]:
@@ -161,6 +161,7 @@ def write_cluster(cluster: Cluster, rows: Iterable[Row], report: BuildReport) ->
     Also the benchmark's entry point (it feeds expanded rows without a corpus).
     """
     write_confs(cluster)
+    codes = FacetCodes.load(cluster.index_dir)
     new_store = cluster.index_dir / "docs.sqlite.new"
     new_store.unlink(missing_ok=True)
     tsvs = [open(tsv_path(cluster, n), "w", encoding="utf-8") for n in cluster.shards]
@@ -168,12 +169,12 @@ def write_cluster(cluster: Cluster, rows: Iterable[Row], report: BuildReport) ->
     try:
         with DocStore(new_store) as store:
             batch: list[tuple[str, str, str, bytes]] = []
-            for doc_id, source_path, digest, packed, columns in rows:
+            for doc_id, source_path, digest, packed, seg in rows:
                 if doc_id in seen:
                     report.skipped.append(Skipped(source_path, f"duplicate document id {doc_id}"))
                     continue
                 seen.add(doc_id)
-                tsvs[shard_of(doc_id, len(cluster.shards))].write(tsv_row(doc_id, columns))
+                tsvs[shard_of(doc_id, len(cluster.shards))].write(tsv_row(doc_id, seg, codes))
                 batch.append((doc_id, source_path, digest, packed))
                 if len(batch) >= 2000:
                     store.put_packed(batch)
@@ -183,6 +184,9 @@ def write_cluster(cluster: Cluster, rows: Iterable[Row], report: BuildReport) ->
         for f in tsvs:
             f.close()
     report.total_documents = len(seen)
+    # before the shards rotate: codes only ever get appended, so the old searchd and a running
+    # engine keep reading the codes they know
+    codes.save(cluster.index_dir)
     try:
         build_shards(cluster)
     finally:

@@ -122,7 +122,8 @@ def _alive(pid: int) -> bool:
 
 
 def build_shards(cluster: Cluster, *, timeout: float | None = None) -> None:
-    """Build every shard; a shard whose searchd runs here is rotated in (``--rotate``).
+    """Build every shard, all at once (one ``indexer`` process each: a core each); a shard whose
+    searchd runs here is rotated in (``--rotate``).
 
     Ranking uses each shard's own document frequencies. Sphinx's ``global_idf`` would make them
     collection-wide, but 2.2.11 then ignores ``OPTION idf='plain'`` (measured: the weights stay
@@ -130,25 +131,28 @@ def build_shards(cluster: Cluster, *, timeout: float | None = None) -> None:
     ranks documents with more occurrences of a common word lower). With shards split by a hash
     of the id, each shard's frequencies approach the collection's as the shards grow.
     """
+    indexer = _require("indexer")
+    jobs = []
     for node in cluster.shards:
         live = node.is_local and running_pid(cluster, node) is not None
-        _run(
-            [_require("indexer"), "--config", os.fspath(cluster.conf_path(node)), "--all"]
-            + (["--rotate"] if live else []),
-            f"indexer failed for {node.name}",
-            timeout,
+        cmd = [indexer, "--config", os.fspath(cluster.conf_path(node)), "--all"]
+        proc = subprocess.Popen(
+            cmd + (["--rotate"] if live else []),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
-        if live:
+        jobs.append((node, live, proc))
+    failures = []
+    for node, live, proc in jobs:
+        out, _ = proc.communicate(timeout=timeout)
+        if proc.returncode != 0 or "FATAL" in out or "ERROR:" in out:
+            errors = [ln for ln in out.splitlines() if "ERROR" in ln or "FATAL" in ln]
+            failures.append(f"{node.name}: " + " / ".join(errors or out.splitlines()[-3:]))
+        elif live:
             _wait_rotated(cluster, node)
-
-
-def _run(cmd: list[str], failure: str, timeout: float | None) -> str:
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0 or "FATAL" in proc.stdout or "ERROR:" in proc.stdout:
-        lines = (proc.stdout + proc.stderr).splitlines()
-        errors = [ln for ln in lines if "ERROR" in ln or "FATAL" in ln] or lines[-3:]
-        raise SphinxUnavailableError(f"{failure}: " + " / ".join(errors))
-    return proc.stdout
+    if failures:
+        raise SphinxUnavailableError("indexer failed for " + "; ".join(failures))
 
 
 def _wait_rotated(cluster: Cluster, node: Node, timeout: float = 60.0) -> None:
