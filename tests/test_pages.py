@@ -9,9 +9,10 @@ from bs4 import BeautifulSoup
 from conftest import DATA
 
 from indexer.build import build_index
-from indexer.records import SearchRequest
+from indexer.records import FacetValue, SearchRequest
 from indexer.search import SearchEngine
 from webui.app import close_engine, create_app
+from webui.chart import bar_chart_svg, year_bars
 from webui.pages import (
     EXAMPLE_QUERIES,
     UrlState,
@@ -405,3 +406,23 @@ def test_url_state_links_change_one_thing_and_drop_the_page(app):
         assert state.export("/feed.atom") == "/feed.atom?" + "&".join(
             f"{k}={v}" for k, v in pairs[:4]
         )
+
+
+def test_chart_of_a_long_span_labels_round_years_only():
+    values = [FacetValue("1958", 1), FacetValue("2024", 30), FacetValue("2003", 4)]
+    svg = BeautifulSoup(str(bar_chart_svg(year_bars(values), "t")), "html.parser")
+    assert len(svg.select("rect.chart-bar")) == 2024 - 1958 + 1
+    labels = [int(t.get_text()) for t in svg.select("text.chart-label")]
+    step = labels[1] - labels[0]
+    assert step in (5, 10) and all(year % step == 0 for year in labels)
+    xs = [float(t["x"]) for t in svg.select("text.chart-label")]
+    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= 50  # labels do not overlap
+
+
+def test_chart_escapes_its_title_and_skips_values_that_are_not_years():
+    values = [FacetValue("2020", 2), FacetValue("<b>", 1), FacetValue("20x1", 1)]
+    svg = str(bar_chart_svg(year_bars(values, lambda y: f"/search?year={y}&x=<"), "<i>"))
+    assert "<i>" not in svg and "&lt;i&gt;" in svg
+    assert "<b>" not in svg and "x=<" not in svg
+    assert svg.count("<rect") == 1
+    assert bar_chart_svg([], "t") == ""

@@ -20,10 +20,11 @@ _WIDTH = 640
 _HEIGHT = 200
 _TOP = 22  # room for the count above the tallest bar
 _BOTTOM = 30  # room for the year label
-_SIDE = 8
+_SIDE = 30  # half a year label: the first and last labels must not be cut off
 _MAX_BAR = 56
 _LABEL_W = 60
-_MAX_SPAN = 40  # years
+_MAX_SPAN = 100  # years; laws in the shared corpora go back to 1958
+_LABEL_STEPS = (1, 2, 5, 10, 20, 50, 100)  # label every n-th year, n a round number
 _COUNT_SLOT = 30  # narrower bars would print overlapping counts (the <title> still has it)
 
 
@@ -62,10 +63,11 @@ def bar_chart_svg(bars: Sequence[Bar], title: str) -> Markup:
     slot = (_WIDTH - 2 * _SIDE) / len(bars)
     bar_w = min(_MAX_BAR, slot * 0.7)
     plot_h = _HEIGHT - _TOP - _BOTTOM
-    # Long ranges would print overlapping year labels: label every n-th bar only. A label is
-    # up to _LABEL_W wide (the phone stylesheet enlarges the text to 24 units so it stays legible
-    # when the chart is scaled down to 340 px).
-    label_every = math.ceil(len(bars) * _LABEL_W / (_WIDTH - 2 * _SIDE))
+    # Long ranges would print overlapping year labels: label only years divisible by a round
+    # step. A label is up to _LABEL_W wide (the phone stylesheet enlarges the text to 24 units
+    # so it stays legible when the chart is scaled down to 340 px).
+    needed = math.ceil(len(bars) * _LABEL_W / (_WIDTH - 2 * _SIDE))
+    step = next((s for s in _LABEL_STEPS if s >= needed), needed)
     summary = "；".join(f"{b.label}年 {b.count} 篇" for b in bars if b.count)
     show_counts = slot >= _COUNT_SLOT
     parts = [
@@ -88,7 +90,7 @@ def bar_chart_svg(bars: Sequence[Bar], title: str) -> Markup:
         )
         if bar.count and show_counts:
             rect += f'<text class="chart-count" x="{cx:.1f}" y="{y - 5:.1f}">{bar.count}</text>'
-        if i % label_every == 0:
+        if (int(bar.label) if bar.label.isdigit() else i) % step == 0:
             rect += (
                 f'<text class="chart-label" x="{cx:.1f}" y="{_HEIGHT - 6}">'
                 f"{escape(bar.label)}</text>"
