@@ -1,20 +1,26 @@
 """The one Chinese analyzer, used at index time and at query time (no Whoosh here).
 
-``analyze(text)`` returns the main tokens of jieba's accurate mode, numbered 0, 1, 2 … (stop words,
-punctuation and whitespace are dropped and take no position, so a phrase with a stop word still
-matches), each followed by the sub-words jieba's search mode finds inside it, at the SAME position
-with ``sub=True``: the query 农业 finds 中国农业发展银行 through a sub-word, while the phrase
-"中国农业发展银行" matches only that sequence of main tokens.
+``analyze(text)`` returns the main tokens of jieba's accurate mode (HMM on), numbered 0, 1, 2 …
+(stop words, punctuation and whitespace are dropped and take no position, so a phrase with a stop
+word still matches), each followed by the sub-words jieba's search mode finds inside it (the 2- and
+3-character dictionary words of a longer word), at the SAME position with ``sub=True``: the
+query 农业 finds 中国农业发展银行 through a sub-word, while the phrase "中国农业发展银行" matches
+only that sequence of main tokens. Runs of Latin letters and digits are cut by this module, not
+by jieba.
 
 Both sides are normalised first, character by character so that offsets stay valid on the original
 text: Traditional → Simplified, full-width → half-width, Latin lower-cased (no stemming). jieba
 segments the normalised text, so 地瓜經濟 segments like 地瓜经济; ``text[start:end]`` is always the
-original characters of the token.
+original characters of the token (``check_tokens`` verifies every invariant).
+
+Dictionaries: jieba's own, the shipped domain dictionary (data/userdict.txt) and an optional user
+file (``GOVSEARCH_USER_DICT``, or ``set_user_dictionary``). ``ANALYZER_VERSION`` hashes them
+with the stop list, this code's version and the segmenters' versions; an index records it.
 
 The segmenter is a private jieba ``Tokenizer`` (the user dictionary must not leak into other code),
-or — by default, when installed — ``rjieba``, jieba's Rust port: ~17× faster, and
-tests/test_analysis.py proves it yields exactly jieba's tokens with our dictionary on the whole
-shared corpus. ``GOVSEARCH_TOKENIZER=jieba`` forces the reference path.
+or — by default, when installed — ``rjieba``, jieba's Rust port (~17× faster);
+tests/test_analysis.py proves that both yield exactly the same tokens with our dictionaries on the
+whole shared corpus. ``GOVSEARCH_TOKENIZER=jieba`` forces the reference path.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import zhconv
 jieba.setLogLevel(60)  # jieba logs its dictionary load at INFO on every start-up
 
 #: bump when the code changes which tokens come out (it is part of ANALYZER_VERSION)
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: the shipped domain dictionary (jieba format ``word freq [tag]``, ``#`` comments)
@@ -170,7 +176,7 @@ def _user_dict_from_env() -> Path | None:
     value = os.environ.get(USER_DICT_ENV, "").strip()
     if not value:
         return None
-    path = Path(value).expanduser()
+    path = Path(value).expanduser().resolve()
     if not path.is_file():
         raise FileNotFoundError(f"{USER_DICT_ENV}={value}: no such file")
     return path
@@ -202,9 +208,9 @@ def set_user_dictionary(path: str | Path | None) -> str:
     new = Path(path).expanduser().resolve() if path else None
     if new is not None and not new.is_file():
         raise FileNotFoundError(f"user dictionary {path}: no such file")
-    version = _version(new)  # reads the file first: a bad path changes nothing
     if new is not None:
-        read_dictionary(new)
+        read_dictionary(new)  # a malformed file raises here, before anything changes
+    version = _version(new)
     with _lock:
         _user_dict, ANALYZER_VERSION, _default = new, version, None
         if new is None:

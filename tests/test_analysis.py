@@ -179,6 +179,23 @@ def test_user_dictionary_words_are_single_tokens():
     assert subs_of(analyze("一号开放工程"), "一号开放工程")[:2] == ["一号", "开放"]
 
 
+def test_every_shipped_dictionary_word_is_one_token():
+    for word, _, _ in read_dictionary(analysis.SHIPPED_DICTIONARY):
+        assert main_terms(word) == [word], word
+
+
+def test_compositional_names_stay_split_so_inner_phrases_match():
+    # userdict.txt leaves out names jieba cuts into meaningful words: a phrase of two of their
+    # parts must still find them (two sub-words of one word share a position: no phrase)
+    text = "平潭综合实验区市场监督管理局政府信息公开"
+    mains = [t.text for t in query_tokens(text)]
+    for phrase in ["综合实验区", "市场监督", "信息公开"]:
+        terms = main_terms(phrase)
+        assert len(terms) == 2
+        i = mains.index(terms[0])
+        assert mains[i : i + 2] == terms, phrase
+
+
 def test_user_dictionary_does_not_leak_into_global_jieba():
     analyze("地瓜经济")
     assert jieba.lcut("地瓜经济") == ["地瓜", "经济"]
