@@ -8,6 +8,7 @@ spelling that the analyzer normalises). Every other character is HTML-escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ LEAD_CHARS = 20
 #: as they do in the whole text
 MARGIN_CHARS = 16
 #: occurrences considered when choosing the window (a common word in a 300 KB law has thousands)
-MAX_OCCURRENCES = 3000
+MAX_OCCURRENCES = 400
 _SPACE = re.compile(r"\s+")
 
 
@@ -91,13 +92,19 @@ def snippet(body: str, terms: frozenset[str], width: int = SNIPPET_CHARS) -> str
 
 def _occurrences(norm: str, terms: frozenset[str]) -> list[tuple[int, str]]:
     """(offset, term) of the terms in the normalised text: only to choose the window."""
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    pattern = _terms_pattern(terms)
     out: list[tuple[int, str]] = []
     for m in pattern.finditer(norm):
         out.append((m.start(), m.group()))
         if len(out) >= MAX_OCCURRENCES:
             break
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _terms_pattern(terms: frozenset[str]) -> re.Pattern[str]:
+    # longest first, so that 地瓜经济 wins over 地瓜 at the same offset
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
 
 
 def _densest(occurrences: list[tuple[int, str]], width: int) -> int:

@@ -75,10 +75,14 @@ class _Segment:
     def close(self) -> None:
         self.map.close()
 
-    def blocks(self, offset: int, length: int, want_values: bool):
-        """Decoded (ids, weights, values) of each posting block of one term."""
+    def blocks(self, offset: int, length: int, want_values: bool, only: np.ndarray | None = None):
+        """Decoded (ids, weights, values) of each posting block of one term.
+
+        With ``only`` (sorted segment-local ids), blocks holding none of them are skipped.
+        """
         buf = self.map
         pos = self.base + offset + _MAGIC_LEN
+        prev_max = -1
         while True:
             (blocklen,) = _INT.unpack_from(buf, pos)
             last = blocklen < 0
@@ -86,21 +90,28 @@ class _Segment:
             start = pos + _INT.size
             block = buf[start : start + blocklen]
             info_end = _pickle_end(block)
-            count, _maxid, _maxw, comp, _mnl, _mxl = pickle.loads(block[:info_end])
+            count, maxid, _maxw, comp, _mnl, _mxl = pickle.loads(block[:info_end])
             data = block[info_end:]
-            if want_values:
+            skip = only is not None and np.searchsorted(only, prev_max, side="right") == (
+                np.searchsorted(only, maxid, side="right")
+            )
+            prev_max = maxid
+            if skip:
+                pass
+            elif want_values:
                 ids, weights, values = pickle.loads(zlib.decompress(data) if comp else data)
             else:
                 ids, weights = _ids_and_weights(data, comp, count)
                 values = None
-            ids = np.cumsum(np.asarray(ids, dtype=np.int64))
-            if weights is None:
-                w = np.ones(count)
-            elif isinstance(weights, float):
-                w = np.full(count, weights)
-            else:
-                w = np.asarray(weights, dtype=np.float64)
-            yield ids, w, values
+            if not skip:
+                ids = np.cumsum(np.asarray(ids, dtype=np.int64))
+                if weights is None:
+                    w = np.ones(count)
+                elif isinstance(weights, float):
+                    w = np.full(count, weights)
+                else:
+                    w = np.asarray(weights, dtype=np.float64)
+                yield ids, w, values
             if last:
                 return
             pos = start + blocklen
@@ -290,7 +301,11 @@ class IndexReader:
                     )
                 ]
             else:
-                blocks = seg.blocks(*info.extent(), want_values)
+                local = None
+                if only is not None:
+                    local = only[(only >= seg.offset) & (only < seg.offset + seg.doc_count)]
+                    local = local - seg.offset
+                blocks = seg.blocks(*info.extent(), want_values, local)
             for ids, weights, values in blocks:
                 docs = ids + seg.offset
                 if want_values and only is not None:

@@ -274,3 +274,12 @@ def test_a_new_generation_is_served_without_restart(tmp_path, monkeypatch):
         engine.search(SearchRequest(q="平潭"))
         names = {g.name for g in layout.generations(index)}
         assert before["generation"] not in names
+
+
+def test_facet_time_budget_is_reported_not_slow(sample_index, engine):
+    full = engine.search(SearchRequest(q="平潭"))
+    with SearchEngine(sample_index, facet_budget_s=0.0) as hurried:
+        result = hurried.search(SearchRequest(q="平潭"))
+    assert result.facets_truncated and not full.facets_truncated
+    assert result.total == full.total and ids(result) == ids(full)
+    assert len(result.facets) < len(full.facets)
