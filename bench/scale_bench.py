@@ -144,7 +144,12 @@ def _latencies(engine, rounds: int) -> dict[str, float]:
 
 
 def bench_sphinx(
-    docs: list[Document], columns: list[Segmented], size: int, shards: int, workdir: Path
+    docs: list[Document],
+    columns: list[Segmented],
+    size: int,
+    shards: int,
+    workdir: Path,
+    rounds: int,
 ) -> dict:
     index_dir = workdir / f"sphinx-{size}-{shards}"
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -182,7 +187,7 @@ def bench_sphinx(
     pids = start_searchd(cluster)
     try:
         with SphinxEngine(index_dir) as engine:
-            lat = _latencies(engine, rounds=max(3, 200 // len(QUERIES)))
+            lat = _latencies(engine, rounds)
     finally:
         stop_searchd(cluster, pids)
     out = {
@@ -199,7 +204,7 @@ def bench_sphinx(
     return out
 
 
-def bench_whoosh(docs: list[Document], size: int, workdir: Path) -> dict:
+def bench_whoosh(docs: list[Document], size: int, workdir: Path, rounds: int) -> dict:
     corpus = workdir / f"whoosh-corpus-{size}"
     index_dir = workdir / f"whoosh-{size}"
     shutil.rmtree(corpus, ignore_errors=True)
@@ -217,7 +222,7 @@ def bench_whoosh(docs: list[Document], size: int, workdir: Path) -> dict:
     report = build_index(corpus, index_dir, progress=False)
     built = time.perf_counter()
     with SearchEngine(index_dir) as engine:
-        lat = _latencies(engine, rounds=max(3, 200 // len(QUERIES)))
+        lat = _latencies(engine, rounds)
     out = {
         "backend": "whoosh",
         "docs": report.total_documents,
@@ -245,6 +250,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000", help="Sphinx corpus sizes, comma-separated")
     ap.add_argument("--shards", default="1,2", help="shard counts, comma-separated")
     ap.add_argument("--whoosh-sizes", default="10000", help="Whoosh sizes ('' for none)")
+    ap.add_argument("--rounds", type=int, default=10, help="times each query is run")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/govsearch-scale-bench"))
     args = ap.parse_args()
 
@@ -261,7 +267,10 @@ def main() -> None:
     columns = _segment_all(docs)
     print(f"segmented once for Sphinx in {time.perf_counter() - t:.1f} s (not in index_s)")
     print("every size repeats those documents under distinct ids (<id>~<copy>)")
-    print(f"queries: {len(QUERIES)} (every third with year=2023 selected), five facets, top 10")
+    print(
+        f"queries: {len(QUERIES)} x {args.rounds} rounds (every third with year=2023 selected), "
+        "five facets, top 10 with snippets"
+    )
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     header = (
@@ -275,14 +284,15 @@ def main() -> None:
     ]
     for backend, size, shards in runs:
         if backend == "whoosh":
-            r = bench_whoosh(docs, size, args.workdir)
+            r = bench_whoosh(docs, size, args.workdir, args.rounds)
         else:
-            r = bench_sphinx(docs, columns, size, shards, args.workdir)
+            r = bench_sphinx(docs, columns, size, shards, args.workdir, args.rounds)
         copies = -(-size // len(docs))
         print(
             f"{r['backend']:<10} {r['docs']:>9} {copies:>7} {r['index_s']:>8.1f} "
             f"{r['docs'] / r['index_s']:>8.0f} {r['indexer_s']:>9.1f} {r['index_mb']:>9.0f} "
-            f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['median_hits']:>9.0f}",
+            f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['median_hits']:>9.0f}"
+            f"  (n={r['n']})",
             flush=True,
         )
 
