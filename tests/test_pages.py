@@ -259,11 +259,25 @@ def test_document_page_shows_metadata_highlights_and_related(client, engine):
     ):
         assert rows.get(label, "") == value
     assert all(rows.values()), "rows without a value are left out"
-    assert page.select(".doc-body mark")
+    marks = page.select(".doc-body mark")
+    assert marks
+    nav = page.select_one(".match-nav")
+    assert f"{len(marks)} 处" in nav.get_text()
+    assert nav.select_one("a[href='#first-match']")
+    anchor = page.find(id="first-match")
+    assert anchor.find_next(["p", "table"]).find("mark") == marks[0]
     assert {m.get_text() for m in page.select(".doc-body mark")} <= {"地瓜", "经济", "地瓜经济"}
     related = page.select(".related li a")
     assert related and all(a["href"].startswith("/doc/") for a in related)
     assert hit.id not in {a["href"].removeprefix("/doc/") for a in related}
+
+
+def test_document_page_without_a_match_says_so(client, engine):
+    hit = engine.search(SearchRequest(q="地瓜经济")).hits[0]
+    page = get(client, f"/doc/{hit.id}?q=拖拉机")
+    assert "没有" in page.select_one(".match-nav").get_text()
+    assert page.find(id="first-match") is None
+    assert get(client, f"/doc/{hit.id}").select_one(".match-nav") is None
 
 
 def test_document_page_links_the_original_http_page(client, engine):

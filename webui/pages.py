@@ -198,6 +198,7 @@ class Block:
 
 
 _CELL_SPLIT = re.compile(r"\t| \| ")
+_MARK = "<mark>"
 
 
 def body_blocks(body: str) -> list[Block]:
@@ -307,12 +308,21 @@ def document(doc_id: str):
     engine = get_engine()
     doc = engine.get(doc_id)
     q = request.args.get("q", "")
+    hl = highlighter(q)
+    blocks = [
+        Block(block.kind, [[hl(cell) for cell in row] for row in block.rows])
+        for block in body_blocks(doc.body)
+    ]
+    # Long laws run to 100,000 characters: a link takes the reader to the first match.
+    marked = [i for i, block in enumerate(blocks) if any(_MARK in c for r in block.rows for c in r)]
     return render_template(
         "document.html",
         doc=doc,
         q=q,
-        hl=highlighter(q),
-        blocks=body_blocks(doc.body),
+        title=hl(doc.title),
+        blocks=blocks,
+        first_match=marked[0] if marked else None,
+        match_count=sum(c.count(_MARK) for b in blocks for r in b.rows for c in r),
         metadata=metadata_rows(doc),
         original_url=safe_original_url(doc.url),
         related=engine.related(doc.id, limit=current_app.config["RELATED_LIMIT"]),
