@@ -194,6 +194,7 @@ def test_chart_has_one_bar_per_year_and_bars_filter_by_year(client, engine):
     ]
     links = [dict(query_of(a["href"])) for a in svg.find_all("a")]
     assert [link["year"] for link in links] == sorted(counts)
+    assert {a["tabindex"] for a in svg.find_all("a")} == {"-1"}  # not 60 tab stops
     assert all(link["q"] == q for link in links)
 
 
