@@ -160,6 +160,12 @@ def test_incremental_add_change_delete(small_corpus: Path, tmp_path: Path) -> No
     assert _whoosh_ids(index_dir) == expected
     assert [g.name for g in layout.generations(index_dir)] == [again.generation]
 
+    # Nothing changed: no new generation, readers have nothing to reopen.
+    idle = build_index(small_corpus, index_dir, incremental=True, progress=False)
+    assert (idle.indexed, idle.unchanged, idle.removed) == (0, len(sources), 0)
+    assert idle.generation == again.generation == layout.current_generation(index_dir).name
+    assert idle.total_documents == len(expected)
+
 
 def _ids(sources: list[extract.Source]) -> set[str]:
     return {make_id(s.relpath) for s in sources}
@@ -215,7 +221,7 @@ def test_ctrl_c_before_the_switch_leaves_the_old_index(
 
     monkeypatch.setattr(layout, "switch_current", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build_index(small_corpus, index_dir, incremental=True, progress=False)
+        build_index(small_corpus, index_dir, progress=False)
     _assert_only(index_dir, old)
     monkeypatch.undo()
     _assert_only(index_dir, build_index(small_corpus, index_dir, progress=False).generation)
@@ -335,8 +341,21 @@ def test_bad_files_are_skipped_and_listed(tmp_path: Path) -> None:
     for name in ("bad/empty.txt", "bad/binary.txt"):
         (line,) = [ln for ln in result.stdout.splitlines() if ln.strip().startswith(name + ":")]
         assert line.split(":", 1)[1].strip()  # a reason follows the path
-    meta = layout.read_meta(layout.current_generation(tmp_path / "index"))
-    assert sorted(path for path, _ in meta["skipped"]) == ["bad/binary.txt", "bad/empty.txt"]
+    gen = layout.current_generation(tmp_path / "index")
+    meta = layout.read_meta(gen)
+    assert sorted(s["path"] for s in meta["skipped"]) == ["bad/binary.txt", "bad/empty.txt"]
+
+    # Unchanged bad files are listed again by an incremental run, which then has nothing to do.
+    again = build_index(corpus, tmp_path / "index", incremental=True, progress=False)
+    assert again.generation == gen.name and (again.indexed, again.unchanged) == (0, 1)
+    assert {(s.path, s.reason) for s in again.skipped} == {
+        (s["path"], s["reason"]) for s in meta["skipped"]
+    }
+    (corpus / "bad" / "empty.txt").unlink()
+    (corpus / "bad" / "binary.txt").write_bytes(bytes(range(256)) * 65)  # changed: re-read
+    third = build_index(corpus, tmp_path / "index", incremental=True, progress=False)
+    assert third.generation != gen.name and third.indexed == 0 and third.unchanged == 1
+    assert [s.path for s in third.skipped] == ["bad/binary.txt"]
 
 
 def test_analyzer_mismatch_is_refused(small_corpus: Path, tmp_path: Path) -> None:
