@@ -61,7 +61,10 @@ def check_generation(generation: Path) -> dict[str, Any]:
     """
     from .analysis import ANALYZER_VERSION
 
-    meta = read_meta(generation)
+    try:
+        meta = read_meta(generation)
+    except FileNotFoundError:
+        raise IndexMissingError(f"index generation {generation} is gone") from None
     built_with = meta.get("analyzer_version")
     if built_with != ANALYZER_VERSION:
         raise AnalyzerMismatchError(
@@ -98,7 +101,7 @@ def reader_lease(generation: Path) -> ReaderLease:
     """Hold ``generation`` against deletion; IndexMissingError if it is already gone."""
     path = Path(generation) / LEASE
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - kept open for the lease's lifetime
+        handle = open(path, "rb")  # kept open: the lease lasts as long as it
     except FileNotFoundError:
         raise IndexMissingError(f"index generation {generation} is gone") from None
     fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
@@ -179,7 +182,7 @@ def remove_unused_generations(index_dir: Path) -> tuple[list[str], list[str]]:
 
 def _remove_if_unleased(gen: Path) -> bool:
     try:
-        handle = open(gen / LEASE, "rb")  # noqa: SIM115 - closed below, after the deletion
+        handle = open(gen / LEASE, "rb")
     except FileNotFoundError:
         # A build killed before it created its lease: nobody can be reading it.
         shutil.rmtree(gen, ignore_errors=True)
