@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from indexer.analysis import normalize
 from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
 from indexer.highlight import mark_spans, render
-from indexer.params import parse_search_params
+from indexer.params import DEFAULT_SIZE, MAX_PAGE, parse_search_params
 from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
 
@@ -284,7 +284,8 @@ def search():
     state = UrlState(request.args.items(multi=True))
     req = parse_search_params(request.args.to_dict(flat=False))
     result = get_engine().search(req)
-    last_page = max(1, math.ceil(result.total / req.size)) if req.size else 1
+    # links past MAX_PAGE would only earn a 400 from parse_search_params
+    last_page = min(MAX_PAGE, max(1, math.ceil(result.total / req.size)))
     bars = year_bars(result.facets.get("year", []), lambda y: state.with_value("year", y))
     return render_template(
         "search.html",
@@ -300,6 +301,7 @@ def search():
         chart=bar_chart_svg(bars, "各年份匹配文件数"),
         suggestions=empty_suggestions(req, state) if not result.total else [],
         facet_visible=_FACET_VISIBLE,
+        default_size=DEFAULT_SIZE,
     )
 
 
