@@ -159,6 +159,19 @@ def test_chips_remove_one_filter_and_keep_the_rest(client, engine):
     assert sorted(query_of(clear)) == [("q", q), ("sort", "date")]
 
 
+def test_date_range_inputs_and_chips(client):
+    page = get(client, "/search?q=提案&date_from=2022-01-01&date_to=2022-12-31&size=5")
+    assert page.find("input", id="date_from")["value"] == "2022-01-01"
+    assert page.find("input", id="date_to")["type"] == "date"
+    assert page.find("label", attrs={"for": "date_to"})
+    assert all(t["datetime"].startswith("2022") for t in page.select(".hit time"))
+    chips = {a.get_text(): a["href"] for a in page.select("a.chip")}
+    href = next(h for label, h in chips.items() if "起始日期" in label)
+    assert query_of(href) == [("q", "提案"), ("date_to", "2022-12-31"), ("size", "5")]
+    # the page size survives a new query typed into the header form
+    assert page.select_one("#search-form input[name=size]")["value"] == "5"
+
+
 def test_pagination_links_keep_the_search_state(client, engine):
     total = engine.search(SearchRequest(q="")).total
     assert total > 6, "corpus/ should need several pages of 2"
