@@ -70,7 +70,8 @@ class SearchEngine:
     def __init__(self, index_dir: Path | str, *, facet_budget_s: float = FACET_BUDGET_S):
         self.index_dir = Path(index_dir)
         self.facet_budget_s = facet_budget_s
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _gen, _checked, users counts
+        self._open_lock = threading.Lock()  # one thread opens a new generation at a time
         self._gen: _Generation | None = None
         self._checked = 0.0
         self._closed = False
@@ -81,35 +82,46 @@ class SearchEngine:
     # --- generations ---
 
     def _refresh(self) -> None:
-        """Under self._lock: open the current generation if it is not the one we hold."""
-        now = time.monotonic()
-        if self._gen is not None and now - self._checked < CHECK_INTERVAL_S:
-            return
-        self._checked = now
+        """Open the current generation if it is not the one we hold (at most every 0.5 s).
+
+        Opening takes a second or two at 100k documents (per-document arrays): it happens
+        outside ``self._lock``, so requests keep being answered by the old generation meanwhile.
+        """
+        with self._lock:
+            now = time.monotonic()
+            if self._closed or (self._gen is not None and now - self._checked < CHECK_INTERVAL_S):
+                return
+            self._checked = now
+            held = self._gen.name if self._gen is not None else None
         name = layout.current_name(self.index_dir)
-        if self._gen is not None and name == self._gen.name:
-            return
-        if name is None and self._gen is not None:
-            return  # keep serving what we have while the pointer is being replaced
-        try:
-            new = _Generation(layout.current_generation(self.index_dir))
-        except IndexMissingError:
-            if self._gen is None:
-                raise
-            return  # CURRENT changed under us (a build finishing): keep serving, retry later
-        old, self._gen = self._gen, new
-        if old is not None:
-            old.retired = True
-            if old.users == 0:
-                old.close()
+        if held is not None and name in (held, None):
+            return  # unchanged, or the pointer is being replaced: keep serving what we have
+        with self._open_lock:
+            with self._lock:
+                if self._gen is not None and self._gen.name == name:
+                    return  # another thread switched while we waited
+            try:
+                new = _Generation(layout.current_generation(self.index_dir))
+            except IndexMissingError:
+                if held is None:
+                    raise
+                return  # CURRENT changed under us (a build finishing): retry later
+            with self._lock:
+                if self._closed:
+                    new.close()
+                    return
+                old, self._gen = self._gen, new
+                if old is not None:
+                    old.retired = True
+                    if old.users == 0:
+                        old.close()
 
     def _use(self) -> _Use:
+        self._refresh()
         with self._lock:
-            if self._closed:
+            if self._closed or self._gen is None:
                 raise IndexMissingError("search engine is closed")
-            self._refresh()
             gen = self._gen
-            assert gen is not None
             gen.users += 1
         return _Use(self, gen)
 
