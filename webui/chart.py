@@ -17,7 +17,7 @@ from indexer.records import FacetValue
 # Geometry in SVG user units; the SVG scales to its container through viewBox, so a phone
 # shows the same chart narrower.
 _WIDTH = 640
-_HEIGHT = 200
+_HEIGHT = 160  # short: the chart sits above the results
 _TOP = 22  # room for the count above the tallest bar
 _BOTTOM = 30  # room for the year label
 _SIDE = 30  # half a year label: the first and last labels must not be cut off
