@@ -62,7 +62,7 @@ def pingtan_evidence(raw: str, doc) -> dict[str, tuple[str, object]]:
     out["title"] = ("header 标题", squash(doc.title) == squash(hdr["标题"]))
     out["date"] = ("header 发布时间", doc.date == hdr["发布时间"][:10])
     publisher = hdr.get("发布机构", "")
-    stated = set(re.findall(r"(?:来源|发文机关)[:：]\s*([^\s：:]+)", body))
+    stated = set(re.findall(r"(?:来源|发文机关)[:：]\s*([^\s：:]+)", body)) - SITE_NAMES
     if publisher in SITE_NAMES:
         ok = doc.agency == "" or doc.agency in stated
         out["agency"] = ("site-name/empty 发布机构: empty or body 来源/发文机关", ok)

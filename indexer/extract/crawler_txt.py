@@ -105,6 +105,8 @@ def _disclosure_block(zone: str, doc: Document) -> None:
         if not name:
             continue
         value = clean_value(value.split(" ")[0] if name != "agency" else value)
+        if value in SITE_NAMES:
+            continue
         if name == "written_date":
             value = parse_date(value)
         if value and (name == "agency" or not getattr(doc, name)):

@@ -9,6 +9,7 @@ from ..records import Document
 from .crawler_txt import looks_like_crawler, parse_crawler_text
 from .decode import decode_bytes, sniff_declared_charset
 from .fields import (
+    SITE_NAMES,
     clean_title,
     doc_type_from_title,
     find_addressee,
@@ -138,6 +139,9 @@ def finish(doc: Document) -> Document:
         raise ExtractError("empty document" if text_chars == 0 else "too little text")
     if not doc.body:
         doc.warnings.append("empty body")
+    if doc.agency in SITE_NAMES:
+        doc.warnings.append(f"publisher {doc.agency!r} names the web site, not an agency: ignored")
+        doc.agency = ""
     doc.doc_no_norm = normalize_doc_no(doc.doc_no)
     if not doc.doc_type:
         doc.doc_type = doc_type_from_title(doc.title)

@@ -19,7 +19,6 @@ from ..errors import ExtractError
 from ..records import Document
 from .fields import (
     LABELS,
-    SITE_NAMES,
     canonical_label,
     clean_value,
     find_doc_no,
@@ -105,9 +104,6 @@ def parse_html(text: str) -> Document:
     doc.body = reply_fields(element_text(body_el), doc)
     if not doc.doc_no:
         doc.doc_no = _standalone_doc_no(doc.body)
-    if doc.agency in SITE_NAMES:
-        doc.warnings.append(f"source {doc.agency!r} names the web site, not an agency: ignored")
-        doc.agency = ""
     return doc
 
 

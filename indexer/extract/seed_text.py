@@ -68,7 +68,7 @@ def parse_seed_text(text: str) -> Document:
         title_at = _end_of_label_block(lines)
     if title_at < len(lines) and not _is_block_label(lines[title_at]):
         doc.title = lines[title_at]
-    body_start = title_at + 1
+    body_start = min(title_at + 1, len(lines))
     i = 0
     while i < body_start:
         line = lines[i]
