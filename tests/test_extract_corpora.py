@@ -9,6 +9,7 @@ import pytest
 
 from indexer.errors import ExtractError
 from indexer.extract import discover, extract_document, extract_source
+from indexer.extract.fields import SITE_NAMES
 
 #: Jiangxi JX_text files that are empty or a few bytes (crawler extraction failures, listed in
 #: ../shared/corpora/SOURCES.md): the only files of the shared corpora that are not documents
@@ -32,6 +33,8 @@ def test_every_shared_file_extracts_or_fails_as_expected(shared_corpora: Path) -
         for doc in docs:
             assert doc.title or doc.body, source.relpath
             assert doc.date == "" or len(doc.date) == 10, source.relpath
+            # 中国平潭 / 桌面 name the site: never an agency, wherever the page states them
+            assert doc.agency not in SITE_NAMES, source.relpath
         kinds[source.relpath.split("/")[0]] += 1
     assert {Path(p).stem for p in failed} == EMPTY_JX_TEXT
     assert all(p.startswith("jiangxi-gov-html/JX_text/") for p in failed)
