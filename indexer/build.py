@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import signal
 import sys
 import time
 import traceback
@@ -358,6 +359,8 @@ def _store_batch(outcomes: list[tuple], store: DocStore, report: BuildReport) ->
 
 
 def _worker(whoosh_dir: str, jobs: Any, results: Any, parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the builder handles it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     close_inherited()
     try:
         writer = SegmentWriter(

@@ -232,6 +232,7 @@ def _spawn(code: str, *args: str) -> subprocess.Popen[str]:
         [sys.executable, "-c", textwrap.dedent(code), *args],
         cwd=REPO,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
@@ -243,29 +244,32 @@ def _spawn(code: str, *args: str) -> subprocess.Popen[str]:
 def _kill(proc: subprocess.Popen[str]) -> None:
     os.killpg(proc.pid, signal.SIGKILL)  # the process and any build workers it forked
     proc.wait()
-    if proc.stdout:
-        proc.stdout.close()
+    proc.communicate()
+
+
+#: ``govsearch index`` with extraction slowed down, printing "ready" once workers start
+SLOW_BUILD = """
+    import sys, time
+    from indexer import build, extract
+    from indexer.cli import main
+    real = extract.extract_source
+    def slow(source, **kwargs):
+        time.sleep(0.5)
+        return real(source, **kwargs)
+    extract.extract_source = slow
+    real_run = build._run_workers
+    def announce(*args):
+        print("ready", flush=True)
+        return real_run(*args)
+    build._run_workers = announce
+    main(["index", "--corpus", sys.argv[1], "--index", sys.argv[2]])
+"""
 
 
 def test_killed_build_blocks_nothing(small_corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     old = build_index(small_corpus, index_dir, progress=False).generation
-    slow_build = """
-        import sys, time
-        from indexer import build, extract
-        real = extract.extract_source
-        def slow(source, **kwargs):
-            time.sleep(0.5)
-            return real(source, **kwargs)
-        extract.extract_source = slow
-        real_run = build._run_workers
-        def announce(*args):
-            print("ready", flush=True)
-            return real_run(*args)
-        build._run_workers = announce
-        build.build_index(sys.argv[1], sys.argv[2], progress=False)
-    """
-    proc = _spawn(slow_build, str(small_corpus), str(index_dir))
+    proc = _spawn(SLOW_BUILD, str(small_corpus), str(index_dir))
     half_built = [g for g in layout.generations(index_dir) if g.name != old]
     assert half_built, "the killed build had started its generation"
     _kill(proc)
@@ -275,6 +279,22 @@ def test_killed_build_blocks_nothing(small_corpus: Path, tmp_path: Path) -> None
     assert report.took_over_lock_from is not None
     assert report.took_over_lock_from["pid"] == proc.pid
     _assert_only(index_dir, report.generation)  # the abandoned generation was removed
+
+
+def test_ctrl_c_mid_build_cleans_up(small_corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    old = build_index(small_corpus, index_dir, progress=False).generation
+    proc = _spawn(SLOW_BUILD, str(small_corpus), str(index_dir))
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == (
+        "govsearch: interrupted: the previous index is unchanged and still serving"
+    )
+    assert "Traceback" not in err
+    _assert_only(index_dir, old)
+    assert (index_dir / "write.lock").read_text() == ""
+    _assert_only(index_dir, build_index(small_corpus, index_dir, progress=False).generation)
 
 
 HOLD_LOCK = """
