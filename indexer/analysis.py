@@ -101,6 +101,8 @@ def _normalization_table() -> dict[int, str]:
             out = lower
         if out != ch:
             table[ord(ch)] = out
+    # a lone surrogate (JSON allows "\ud800") cannot be encoded for rjieba: make it U+FFFD
+    table.update(dict.fromkeys(range(0xD800, 0xE000), "\ufffd"))
     return table
 
 

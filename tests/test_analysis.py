@@ -147,8 +147,9 @@ def test_full_width_to_half_width_and_lower_case():
 
 
 def test_normalize_preserves_length_on_every_character():
-    every = "".join(chr(cp) for cp in range(0x10000) if not 0xD800 <= cp < 0xE000)
+    every = "".join(map(chr, range(0x10000)))
     assert len(normalize(every)) == len(every)
+    normalize(every).encode("utf-8")  # no lone surrogate left for rjieba to choke on
     assert normalize("　ＡＢＣ１２３，經濟İ") == " abc123,经济İ"
 
 
@@ -165,6 +166,14 @@ def test_stop_list_removes_no_meaningful_word():
     # words that contain a stop character are single tokens and are kept
     for word in ["目的", "了解", "和平", "及时", "或者", "之一", "平等", "等级"]:
         assert main_terms(word) == [word]
+
+
+def test_lone_surrogates_do_not_break_the_segmenter():
+    text = "地瓜\ud800经济 \udfff"  # json.loads accepts such escapes
+    assert normalize(text) == "地瓜\ufffd经济 \ufffd"
+    tokens = analyze(text)
+    assert [t.text for t in tokens] == ["地瓜", "经济"]
+    check_tokens(text, tokens)
 
 
 def test_punctuation_and_whitespace_dropped():
