@@ -41,7 +41,7 @@ import zhconv
 jieba.setLogLevel(60)  # jieba logs its dictionary load at INFO on every start-up
 
 #: bump when the code changes which tokens come out (it is part of ANALYZER_VERSION)
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: the shipped domain dictionary (jieba format ``word freq [tag]``, ``#`` comments)
