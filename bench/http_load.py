@@ -149,7 +149,8 @@ def start_server(index: str, workers: int, log: IO[str]) -> tuple[subprocess.Pop
         match = re.search(r"http://\S+", line)
         if match:
             return proc, match.group(0)
-    sys.exit(f"http_load: the server did not start (exit {proc.wait()})")
+    log.seek(0)
+    sys.exit(f"http_load: the server did not start (exit {proc.wait()}):\n{log.read()}")
 
 
 def main() -> None:
