@@ -33,7 +33,7 @@ def term_scores(reader: IndexReader, field: str, text: str) -> tuple[np.ndarray,
         return p.docs, np.ones(len(p.docs))
     idf = math.log(reader.doc_count_all / (p.df + 1)) + 1
     fl = reader.lengths[field][p.docs]
-    tf = p.weights
+    tf = p.weights.astype(np.float64)  # Whoosh scores in double precision
     avg = reader.avg_length[field]
     return p.docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avg)))
 
