@@ -191,7 +191,7 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
     envvar="GOVSEARCH_WORKERS",
     show_envvar=True,
     type=click.IntRange(min=1),
-    help="Request threads [default: 4].",
+    help="Request threads [default: 8].",
 )
 @click.option(
     "--backend",

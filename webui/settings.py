@@ -47,9 +47,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", "127.0.0.1", "Address `serve` listens on (loopback only by default)."),
     Setting("port", 8000, "Port `serve` listens on."),
-    # waitress answers each request on one of its threads; the searcher is shared and Whoosh's
-    # posting decoding holds the GIL, so more threads than a few per core only queue.
-    Setting("workers", 4, "Request threads of the waitress server."),
+    # waitress answers each request on one of its threads (one shared searcher). Measured with
+    # bench/http_load.py on corpus/ (2 cores, busy machine): 8 clients got 165-198 requests/s
+    # with 8 threads against 64-106 with waitress's default 4, and 2 clients 159-163 against
+    # 120-140: a slow request (related documents) no longer holds up the quick ones queued behind.
+    Setting("workers", 8, "Request threads of the waitress server."),
     Setting("csv_max_rows", 1000, "Most rows `/api/search.csv` returns when no page is asked."),
     Setting("feed_size", 20, "Entries in `/feed.atom` (the newest matching documents)."),
     Setting("related_limit", 5, "Related documents listed with `/api/documents/<id>`."),
