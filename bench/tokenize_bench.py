@@ -5,7 +5,8 @@
 Reads the Markdown files of the corpus (sorted, up to --limit-mb of UTF-8), then times each
 contender over the same texts in this one process, and prints MB/s and the time relative to
 jieba's accurate mode (``jieba.lcut``, HMM on) — the baseline the index-time target refers to.
-The machine is shared and noisy: compare the rows of one run, not runs with each other.
+The machine is shared and noisy: the contenders take turns file by file, so that a change of load
+during the run weighs on all of them alike; compare the rows of one run, not runs.
 """
 
 from __future__ import annotations
@@ -36,13 +37,6 @@ def load(corpus: Path, limit_mb: float) -> list[str]:
     return texts
 
 
-def timed(fn: Callable[[str], object], texts: list[str]) -> float:
-    t0 = time.perf_counter()
-    for text in texts:
-        fn(text)
-    return time.perf_counter() - t0
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared/corpora/lawrefbook-laws")
@@ -70,12 +64,15 @@ def main() -> None:
         ("analyze(), jieba path", ours_jieba.analyze),
         ("analyze(), rjieba path (default)", ours_rjieba.analyze),
     ]
-    baseline = None
+    seconds = [0.0] * len(contenders)
+    for text in texts:
+        for i, (_, fn) in enumerate(contenders):
+            t0 = time.perf_counter()
+            fn(text)
+            seconds[i] += time.perf_counter() - t0
     print(f"{'contender':36} {'seconds':>8} {'MB/s':>7} {'× jieba':>8}")
-    for name, fn in contenders:
-        seconds = timed(fn, texts)
-        baseline = baseline or seconds
-        print(f"{name:36} {seconds:8.2f} {mb / seconds:7.2f} {seconds / baseline:8.2f}")
+    for (name, _), secs in zip(contenders, seconds, strict=True):
+        print(f"{name:36} {secs:8.2f} {mb / secs:7.2f} {secs / seconds[0]:8.2f}")
     sample = texts[:200]
     per100 = 100 * sum(len(ours_rjieba.analyze(t)) for t in sample) / sum(map(len, sample))
     print(f"tokens per 100 characters (first 200 files, sub-words included): {per100:.1f}")
