@@ -133,11 +133,11 @@ def percentile(sorted_ms: list[float], p: float) -> float:
     return statistics.quantiles(sorted_ms, n=100, method="inclusive")[int(p) - 1]
 
 
-def start_server(index: str, workers: int, log: IO[str]) -> tuple[subprocess.Popen, str]:
+def start_server(index: str, workers: int | None, log: IO[str]) -> tuple[subprocess.Popen, str]:
     """``govsearch serve`` on a free loopback port; its log (stderr) goes to ``log``."""
     cli = [sys.executable, "-c", "from indexer.cli import main; main()"]
     cmd = [*cli, "serve", "--index", index, "--host", "127.0.0.1", "--port", "0"]
-    cmd += ["--workers", str(workers)]
+    cmd += ["--workers", str(workers)] if workers else []
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
@@ -158,7 +158,7 @@ def main() -> None:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="a running server, e.g. http://127.0.0.1:8000")
     target.add_argument("--index", help="start 'govsearch serve --index INDEX' for the run")
-    parser.add_argument("--server-workers", type=int, default=4, help="threads of that server")
+    parser.add_argument("--server-workers", type=int, help="threads of that server [its default]")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="request budget")
@@ -177,7 +177,7 @@ def main() -> None:
         health = get_json(host, port, "/healthz")
         sample = get_json(host, port, "/api/search?" + urlencode({"size": 100, "facets": "false"}))
         doc_ids = [quote(hit["id"], safe="") for hit in sample.get("hits", [])]
-        threads = f", {args.server_workers} threads" if proc else ""
+        threads = f", {args.server_workers} threads" if proc and args.server_workers else ""
         documents, generation = health.get("documents"), health.get("generation")
         print(f"server {url}: {documents} documents, {generation}{threads}")
         print(f"{args.clients} clients, {args.duration:g} s, budget {args.max_requests} requests")
