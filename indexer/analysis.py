@@ -395,7 +395,8 @@ def default_analyzer() -> Analyzer:
 
 
 def analyze(text: str) -> list[Token]:
-    """Main tokens (accurate mode) with their sub-words at the same position."""
+    """Main tokens (accurate mode) in text order, each immediately followed by its sub-words
+    (same position, ``sub=True``)."""
     return default_analyzer().analyze(text)
 
 
