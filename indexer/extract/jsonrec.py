@@ -1,9 +1,10 @@
 """JSON and JSONL records: one Document per object, common field names mapped to ours.
 
-A ``.json`` file holds one object, an array of objects, or an object whose ``documents`` /
-``records`` / ``items`` / ``data`` member is such an array. A ``.jsonl`` file holds one object per
-line. Each record keeps its position in the file as its record number (the id is ``relpath#n``),
-so that fixing or dropping one record never renumbers the others.
+A ``.json`` file holds one object (one document, id from the relpath alone), an array of
+objects, or an object whose ``documents`` / ``records`` / ``items`` / ``data`` member is such an
+array. A ``.jsonl`` file holds one object per line. Each record keeps its position in the file
+as its record number (the id is ``relpath#n``), so that fixing or dropping one record never
+renumbers the others.
 """
 
 from __future__ import annotations
@@ -60,9 +61,12 @@ def _records(value: Any) -> list[Any]:
     raise ExtractError("JSON holds neither an object nor an array of objects")
 
 
-def parse_json_records(text: str, *, jsonl: bool) -> list[tuple[int, Document]]:
-    """(record number, Document) pairs; invalid JSONL lines are skipped with a warning."""
-    items: list[tuple[int, Any]] = []
+def parse_json_records(text: str, *, jsonl: bool) -> list[tuple[int | None, Document]]:
+    """(record number, Document) pairs; invalid JSONL lines are skipped with a warning.
+
+    The number is None for a ``.json`` file holding a single object (not a list of records).
+    """
+    items: list[tuple[int | None, Any]] = []
     skipped: list[str] = []
     if jsonl:
         numbered = [line for line in text.splitlines() if line.strip()]
@@ -78,7 +82,9 @@ def parse_json_records(text: str, *, jsonl: bool) -> list[tuple[int, Document]]:
             raise ExtractError(f"invalid JSON: {exc}") from exc
         except RecursionError as exc:
             raise ExtractError("invalid JSON: nested too deeply") from exc
-        items = list(enumerate(_records(value)))
+        records = _records(value)
+        # one object is one document, like any other file: its id is the relpath's, no #0
+        items = [(None, value)] if records == [value] else list(enumerate(records))
     docs = []
     for number, item in items:
         if not isinstance(item, dict):
