@@ -240,6 +240,20 @@ def test_a_dead_shard_gives_partial_results_with_a_warning_or_an_error(tmp_path)
             SphinxEngine(cluster.index_dir).search(SearchRequest(q="经济"))
 
 
+def test_serve_starts_only_missing_searchd_and_stops_only_those(tmp_path):
+    from indexer.engines import start_services
+
+    with running_cluster(CORPUS, tmp_path / "index") as cluster:
+        shards = [running_pid(cluster, n) for n in cluster.shards]
+        stop_searchd(cluster, [running_pid(cluster, cluster.front)])
+        stop = start_services(cluster.index_dir)
+        assert running_pid(cluster, cluster.front) is not None
+        assert [running_pid(cluster, n) for n in cluster.shards] == shards
+        stop()
+        assert running_pid(cluster, cluster.front) is None
+        assert [running_pid(cluster, n) for n in cluster.shards] == shards
+
+
 def test_rebuild_rotates_while_searchd_keeps_serving(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)

@@ -40,7 +40,6 @@ def _searchd(cluster: Cluster, node: Node, listens: list[str]) -> str:
             # a client that stops talking is dropped instead of holding a worker thread
             "read_timeout = 5",
             "client_timeout = 60",
-            "workers = threads",
             # --rotate swaps the new files in without stopping answering queries
             "seamless_rotate = 1",
             "preopen_indexes = 1",
@@ -71,7 +70,6 @@ def shard_conf(cluster: Cluster, k: int) -> str:
         [
             f"source = src{k}",
             f"path = {cluster.index_path(k)}",
-            "docinfo = extern",
             "dict = keywords",
             f"charset_table = {CHARSET_TABLE}",
             # single characters are words in Chinese (市, 区, 县)
