@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, jsonify, render_template, request
-from jinja2 import TemplateNotFound
-from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import GovsearchError
@@ -93,18 +91,11 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str) -> Response:
-    """``{"error": {"code", "message"}}`` under the API; an escaped HTML page elsewhere."""
+    """``{"error": {"code", "message"}}`` under the API; pages.py's error.html elsewhere."""
     if wants_json():
         response = jsonify(error={"code": code, "message": message})
     else:
-        try:
-            html = render_template(
-                "error.html", status=status, title=str(status), code=code, message=message
-            )
-        except TemplateNotFound:
-            html = (
-                f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(message)}</p>"
-            )
+        html = render_template("error.html", status=status, code=code, message=message)
         response = current_app.response_class(html, mimetype="text/html")
     response.status_code = status
     return response
