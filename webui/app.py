@@ -106,7 +106,7 @@ def _handle_govsearch_error(exc: GovsearchError) -> Response:
 
 
 def http_error_response(exc: HTTPException) -> Response:
-    """A werkzeug HTTP error (404, 405 …) as ``error_response``; pages.py uses it for /api paths."""
+    """A werkzeug HTTP error (404, 405 …) as ``error_response``, JSON or page by path."""
     code = (exc.name or "error").lower().replace(" ", "_")
     response = error_response(exc.code or 500, code, exc.description or exc.name)
     if exc.code == 405:
