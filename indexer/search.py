@@ -27,7 +27,7 @@ from .facets import facet_counts, facet_masks
 from .highlight import highlight_title, snippet
 from .query import Or, ParsedQuery, Term, parse_query
 from .reader import NO_DATE, IndexReader
-from .records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
+from .records import Document, Hit, SearchRequest, SearchResult
 from .scoring import EXACT_BONUS, evaluate
 
 #: how often (seconds) a request may look at the CURRENT pointer
@@ -357,4 +357,4 @@ def _key_terms(reader: IndexReader, doc: Document) -> list[str]:
     return [t for _, t in scored[:RELATED_TERMS]]
 
 
-__all__ = ["FACET_FIELDS", "SearchEngine", "search"]
+__all__ = ["SearchEngine", "search"]
