@@ -8,8 +8,10 @@ fixture's teardown. Everything skips cleanly when Sphinx's programs are not inst
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import shutil
+import signal
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -238,6 +240,20 @@ def test_a_dead_shard_gives_partial_results_with_a_warning_or_an_error(tmp_path)
         stop_searchd(cluster, [running_pid(cluster, cluster.front)])
         with pytest.raises(SphinxUnavailableError, match="does not answer"):
             SphinxEngine(cluster.index_dir).search(SearchRequest(q="经济"))
+
+
+def test_a_shard_that_stops_answering_costs_the_query_timeout_not_a_hang(cluster):
+    """A frozen shard (SIGSTOP: it accepts connections, never answers) gives partial results
+    after the front's agent_query_timeout."""
+    frozen = cluster.shards[0]
+    pid = running_pid(cluster, frozen)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        with SphinxEngine(cluster.index_dir) as engine:
+            result = engine.search(SearchRequest(q="经济"))
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert any("partial results" in w for w in result.warnings)
 
 
 def test_serve_starts_only_missing_searchd_and_stops_only_those(tmp_path):

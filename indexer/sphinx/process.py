@@ -93,7 +93,11 @@ def start_searchd(cluster: Cluster, *, timeout: float = 15.0) -> list[int]:
 
 
 def stop_searchd(cluster: Cluster, pids: list[int], *, timeout: float = 10.0) -> None:
-    """Stop the searchd processes ``pids`` (SIGTERM, then SIGKILL after ``timeout``)."""
+    """Stop the searchd processes ``pids`` (SIGTERM, then SIGKILL after ``timeout``).
+
+    The pid file names the serving process; its parent is searchd's watchdog, which restarts a
+    child that dies of a signal other than SIGTERM, so a SIGKILL goes to the watchdog first.
+    """
     for pid in pids:
         try:
             os.kill(pid, signal.SIGTERM)
@@ -101,10 +105,21 @@ def stop_searchd(cluster: Cluster, pids: list[int], *, timeout: float = 10.0) ->
             continue
     deadline = time.monotonic() + timeout
     for pid in pids:
-        while _alive(pid) and time.monotonic() < deadline:
+        family = [p for p in (_searchd_parent(pid), pid) if p is not None]
+        while any(_alive(p) for p in family) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        for victim in family:
+            if _alive(victim):
+                os.kill(victim, signal.SIGKILL)
+
+
+def _searchd_parent(pid: int) -> int | None:
+    try:
+        ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        cmdline = Path(f"/proc/{ppid}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
+        return None
+    return ppid if ppid > 1 and b"searchd" in cmdline else None
 
 
 def _alive(pid: int) -> bool:
@@ -114,7 +129,7 @@ def _alive(pid: int) -> bool:
         return False
     # a zombie is dead for our purpose (searchd is not our child; init reaps it)
     try:
-        return " Z " not in Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1][:4]
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
 
