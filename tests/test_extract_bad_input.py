@@ -136,3 +136,10 @@ def test_xhtml_with_an_xml_declaration(tmp_path: Path) -> None:
     doc = extract_document(page)
     assert doc.title == "关于开展安全生产检查的通知"
     assert doc.body == "各单位：现将有关事项通知如下，请认真贯彻执行。"
+
+
+def test_page_whose_declared_charset_does_not_fit_its_bytes() -> None:
+    doc = extract_document(BAD / "gbk_declared_utf8.html")  # says utf-8, is GBK
+    assert doc.title == "丽水市人民政府关于下达安置任务的通知"
+    assert "declared charset 'utf-8' does not fit the bytes" in doc.warnings
+    assert "detected gb18030" in doc.warnings

@@ -117,11 +117,14 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         encoding = canonical_encoding(declared)
         if encoding is None:
             warnings.append(f"unknown declared charset {declared!r}")
-        elif encoding != "utf-8":
-            try:
-                return _checked(data.decode(encoding), encoding, warnings)
-            except UnicodeDecodeError:
-                warnings.append(f"declared charset {declared!r} does not fit the bytes")
+        else:
+            if encoding != "utf-8":
+                try:
+                    return _checked(data.decode(encoding), encoding, warnings)
+                except UnicodeDecodeError:
+                    pass
+            # pages whose <meta charset> disagrees with the bytes (SOURCES.md: real quirk)
+            warnings.append(f"declared charset {declared!r} does not fit the bytes")
     lenient = data.decode("utf-8", errors="replace")
     if lenient.count("\ufffd") <= max(1, len(lenient) * _MAX_REPLACEMENT_SHARE):
         warnings.append("invalid UTF-8 bytes replaced")
@@ -136,8 +139,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         raise ExtractError(f"undecodable bytes: detected {encoding} does not fit") from exc
     if _plausible_share(text) < _MIN_PLAUSIBLE_SHARE:
         raise ExtractError(f"undecodable bytes: no encoding gives readable text (best {encoding})")
-    if not declared:
-        warnings.append(f"no charset declared; detected {encoding}")
+    warnings.append(
+        f"detected {encoding}" if declared else f"no charset declared; detected {encoding}"
+    )
     return _checked(text, encoding, warnings)
 
 
