@@ -143,3 +143,13 @@ def test_page_whose_declared_charset_does_not_fit_its_bytes() -> None:
     assert doc.title == "丽水市人民政府关于下达安置任务的通知"
     assert "declared charset 'utf-8' does not fit the bytes" in doc.warnings
     assert "detected gb18030" in doc.warnings
+
+
+def test_title_element_joined_with_column_and_site_names(tmp_path: Path) -> None:
+    page = tmp_path / "t.html"
+    page.write_text(
+        "<html><head><title>关于开展安全生产检查的通知_通知公告_某某市人民政府</title></head>"
+        "<body><div id='zoom'><p>各单位：现将有关事项通知如下。</p></div></body></html>",
+        "utf-8",
+    )
+    assert extract_document(page).title == "关于开展安全生产检查的通知"

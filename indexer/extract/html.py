@@ -66,6 +66,7 @@ _LABEL_WORD = re.compile(r"号|日期|时间|机构|机关|单位|分类|方式|
 _EXTRA_LABELS = {"信息来源": "agency", "来源": "agency"}
 _TAGS = re.compile(r"<script.*?(?:</script>|$)|<style.*?(?:</style>|$)|<[^>]*>", re.S | re.I)
 _DATE_FIELDS = {"date", "written_date"}
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|\s-\s|\s—\s|——)\s*")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _OPENED = re.compile(r"<(?:html|body)\b", re.I)
 _CLOSED = re.compile(r"</(?:html|body)\s*>", re.I)
@@ -159,7 +160,11 @@ def _visible_title(root: etree._Element) -> str:
             if title:
                 return title
     title_el = root.find(".//title")
-    return clean_markup(title_el.text_content()) if title_el is not None else ""
+    if title_el is None:
+        return ""
+    # CMS <title>s join the title with column and site names: 标题_栏目_站点, 标题 - 站点
+    parts = _TITLE_SEPARATORS.split(clean_markup(title_el.text_content()))
+    return max(parts, key=len).strip()
 
 
 def _body_element(root: etree._Element) -> etree._Element | None:
