@@ -66,30 +66,38 @@ def _answers(node: Node, timeout: float = 0.2) -> bool:
 def start_searchd(cluster: Cluster, *, timeout: float = 15.0) -> list[int]:
     """Start every local node's searchd that is not running (shards first); their PIDs."""
     searchd = _require("searchd")
+    todo = [n for n in cluster.nodes if n.is_local and running_pid(cluster, n) is None]
     started: list[int] = []
-    for node in cluster.nodes:
-        if not node.is_local or running_pid(cluster, node) is not None:
-            continue
-        proc = subprocess.run(
-            [searchd, "--config", os.fspath(cluster.conf_path(node))],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        deadline = time.monotonic() + timeout
-        pid = running_pid(cluster, node)
-        while (pid is None or not _answers(node)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-            pid = running_pid(cluster, node)
-        if pid is None or not _answers(node):
-            stop_searchd(cluster, started)
-            detail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
-            raise SphinxUnavailableError(
-                f"searchd for {node.name} did not start on {node.host}:{node.sql_port}: "
-                + " / ".join(detail)
-            )
-        started.append(pid)
+    try:
+        for node in todo:
+            started.append(_start_one(searchd, cluster, node, timeout))
+    except BaseException:
+        # a failure, or Ctrl-C/SIGTERM half-way (also while one is starting): stop ours
+        pids = [running_pid(cluster, n) for n in todo]
+        stop_searchd(cluster, [p for p in pids if p is not None])
+        raise
     return started
+
+
+def _start_one(searchd: str, cluster: Cluster, node: Node, timeout: float) -> int:
+    proc = subprocess.run(
+        [searchd, "--config", os.fspath(cluster.conf_path(node))],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    deadline = time.monotonic() + timeout
+    pid = running_pid(cluster, node)
+    while (pid is None or not _answers(node)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        pid = running_pid(cluster, node)
+    if pid is None or not _answers(node):
+        detail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+        raise SphinxUnavailableError(
+            f"searchd for {node.name} did not start on {node.host}:{node.sql_port}: "
+            + " / ".join(detail)
+        )
+    return pid
 
 
 def stop_searchd(cluster: Cluster, pids: list[int], *, timeout: float = 10.0) -> None:
