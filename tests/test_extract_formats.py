@@ -113,3 +113,18 @@ def test_page_html_fills_what_the_page_txt_lacks_but_never_its_text(tmp_path: Pa
     assert doc.agency == "平潭县人民代表大会常务委员会"  # <meta name="ContentSource">
     assert doc.url.startswith("https://www.pingtan.gov.cn/")
     assert doc.body == extract_document(pair / "page.txt").body
+
+
+def test_words_附件下载_inside_the_text_are_not_the_footer(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "标题: 关于公布办事指南的通知\n发布时间: 2023-05-01 08:00\n文号: \n发布机构: 区行政审批局\n"
+        "==================== 正文 ====================\n"
+        "各单位：办事指南可在本网站附件下载栏目获取，请及时查阅。"
+        " 来源：区行政审批局 附件下载 办事指南.pdf",
+        "utf-8",
+    )
+    doc = extract_document(page)
+    assert (
+        doc.body == "各单位：办事指南可在本网站附件下载栏目获取，请及时查阅。\n附件：办事指南.pdf"
+    )

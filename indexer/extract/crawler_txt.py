@@ -34,6 +34,7 @@ _BREADCRUMB = re.compile(
     re.S,
 )
 _TAIL = re.compile(r"\s*(?:来源\s*[:：]\s*(?P<source>[^\s：:]{2,40})\s*)?附件下载\s*")
+_ATTACHMENT_END = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar|ofd|jpe?g|png)\s*$", re.I)
 _DISCLOSURE_LABELS = (
     "索引号",
     "主题分类",
@@ -87,12 +88,14 @@ def _clean_pingtan_body(body: str, doc: Document) -> str:
     if crumb:
         _disclosure_block(crumb.group(0), doc)
         body = body[crumb.end() :]
-    tail = _TAIL.search(body)
-    if tail:
+    tail = next(reversed(list(_TAIL.finditer(body))), None)
+    # the template's footer, not the words 附件下载 inside the text: the last one, with its 来源
+    # or followed only by attachment file names
+    rest = body[tail.end() :].strip() if tail else ""
+    if tail and (tail.group("source") or not rest or _ATTACHMENT_END.search(rest)):
         if not doc.agency and tail.group("source") and tail.group("source") not in SITE_NAMES:
             doc.agency = tail.group("source")
         # attachment file names follow 附件下载 on some pages: keep them as their own line
-        rest = body[tail.end() :].strip()
         body = body[: tail.start()].rstrip() + (f"\n附件：{rest}" if rest else "")
     return body.strip()
 
