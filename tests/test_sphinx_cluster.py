@@ -256,6 +256,19 @@ def test_a_shard_that_stops_answering_costs_the_query_timeout_not_a_hang(cluster
     assert any("partial results" in w for w in result.warnings)
 
 
+def test_a_restarted_front_is_reconnected_to(tmp_path):
+    with running_cluster(CORPUS, tmp_path / "index") as cluster:
+        with SphinxEngine(cluster.index_dir) as engine:
+            before = engine.search(SearchRequest(q="经济"))
+            stop_searchd(cluster, [running_pid(cluster, cluster.front)])
+            restarted = start_searchd(cluster)
+            try:
+                after = engine.search(SearchRequest(q="经济"))
+            finally:
+                stop_searchd(cluster, restarted)
+        assert [h.id for h in after.hits] == [h.id for h in before.hits]
+
+
 def test_serve_starts_only_missing_searchd_and_stops_only_those(tmp_path):
     from indexer.engines import start_services
 

@@ -73,6 +73,7 @@ class SphinxEngine:
         self._lock = threading.Lock()
         self._connections: list[pymysql.connections.Connection] = []
         self._docs: DocStore | None = None
+        self._retired: list[DocStore] = []
         self._meta: dict[str, Any] = {}
         self._codes = FacetCodes()
         self._meta_mtime = 0.0
@@ -107,12 +108,12 @@ class SphinxEngine:
                         f"the Sphinx index at {self.cluster.index_dir} was built with another "
                         "analyzer: rebuild it with 'govsearch index --backend sphinx'"
                     )
-                old = self._docs
+                if self._docs is not None:
+                    # another thread may be reading it right now: closed with the engine
+                    self._retired.append(self._docs)
                 self._docs = DocStore(self.cluster.docstore_path, readonly=True)
                 self._meta, self._meta_mtime = meta, mtime
                 self._codes = FacetCodes.load(self.cluster.index_dir)
-                if old is not None:
-                    old.close()
             return self._docs
 
     def close(self) -> None:
@@ -123,9 +124,10 @@ class SphinxEngine:
                 except pymysql.Error:
                     pass
             self._connections.clear()
-            if self._docs is not None:
-                self._docs.close()
-                self._docs = None
+            for store in [*self._retired, *([self._docs] if self._docs else [])]:
+                store.close()
+            self._retired.clear()
+            self._docs = None
 
     def __enter__(self) -> SphinxEngine:
         return self
@@ -163,25 +165,42 @@ class SphinxEngine:
             self._connections.append(conn)
         return conn
 
+    def _forget(self, conn: pymysql.connections.Connection) -> None:
+        self._local.conn = None
+        with self._lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+        try:
+            conn.close()
+        except pymysql.Error:
+            pass  # already broken: nothing to say goodbye to
+
     def _query(self, sql: str, warnings: list[str]) -> tuple[list[list[tuple]], dict[str, str]]:
         """Result sets of ``sql`` (one per FACET) and its SHOW META; shard trouble handled."""
-        conn = self._conn()
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-                sets = [list(cur.fetchall())]
-                while cur.nextset():
-                    sets.append(list(cur.fetchall()))
-                cur.execute("SHOW META")
-                meta = {str(k): str(v) for k, v in cur.fetchall()}
-        except pymysql.err.OperationalError as exc:
-            self._local.conn = None
-            raise SphinxUnavailableError(f"the search front failed: {exc.args[-1]}") from None
-        except pymysql.err.ProgrammingError as exc:
-            message = str(exc.args[-1]).rstrip("\x00")
-            if "agent" in message:
-                raise ShardUnavailableError(f"no shard answered: {message}") from None
-            raise
+        # searchd drops a SphinxQL connection idle for client_timeout (60 s) and a restarted
+        # front drops them all: the first failure on a kept connection retries on a new one
+        for attempt in (1, 2):
+            conn = self._conn()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(sql)
+                    sets = [list(cur.fetchall())]
+                    while cur.nextset():
+                        sets.append(list(cur.fetchall()))
+                    cur.execute("SHOW META")
+                    meta = {str(k): str(v) for k, v in cur.fetchall()}
+                break
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
+                self._forget(conn)
+                if attempt == 2:
+                    raise SphinxUnavailableError(
+                        f"the search front failed: {exc.args[-1]}"
+                    ) from None
+            except pymysql.err.ProgrammingError as exc:
+                message = str(exc.args[-1]).rstrip("\x00")
+                if "agent" in message:
+                    raise ShardUnavailableError(f"no shard answered: {message}") from None
+                raise
         if "warning" in meta and "agent" in meta["warning"]:
             detail = meta["warning"].replace("index " + FRONT_INDEX + ": ", "")
             if self.cluster.agent_failure == "error":
