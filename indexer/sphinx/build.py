@@ -122,7 +122,7 @@ def build_sphinx(
         report = BuildReport(
             corpus=str(corpus),
             index_dir=str(index_dir),
-            generation="sphinx",
+            generation="",  # one index, rotated in place: no generations
             incremental=False,
             took_over_lock_from=lock.took_over,
         )
