@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 from ..errors import ExtractError
@@ -39,6 +41,10 @@ _COMPANION_FIELDS = (
     "category",
     "url",
 )
+# C0 control characters (NUL, ESC, BEL …) that a JSON record or a damaged page can carry are no
+# text: a NUL reached the HTML page of a document (tests/test_hostile.py). Tab, newline, CR and
+# form feed stay (they are whitespace to the body's line logic and to HTML).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HTML = {".html", ".htm", ".shtml", ".xhtml"}
 _MARKDOWN = {".md", ".markdown"}
 
@@ -131,7 +137,14 @@ def _enrich_from_companion(doc: Document, companion: Path, max_bytes: int) -> No
 
 
 def finish(doc: Document) -> Document:
-    """Shared last steps: title cleanup, 文号 normalisation, doc_type, proposal info, contact."""
+    """Shared last steps: control characters out, title cleanup, 文号 normalisation, doc_type,
+    proposal info, contact."""
+    for f in dataclasses.fields(doc):
+        value = getattr(doc, f.name)
+        if isinstance(value, str):
+            setattr(doc, f.name, _CONTROL.sub("", value))
+        elif isinstance(value, list):
+            setattr(doc, f.name, [_CONTROL.sub("", v) if isinstance(v, str) else v for v in value])
     doc.title = clean_title(doc.title)
     doc.body = doc.body.strip()
     text_chars = len("".join(doc.title.split())) + len("".join(doc.body.split()))
