@@ -212,6 +212,8 @@ def test_write_methods_are_refused(client, hostile_ids, method):
         response, elapsed = timed(client, method, url)
         row("API" if url.startswith(("/api", "/healthz")) else "page", f"{method} {url}", response,
             elapsed)  # fmt: skip
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         allowed = response.headers["Allow"]
         assert "GET" in allowed and "POST" not in allowed and "PUT" not in allowed
         if method == "OPTIONS" and not url.startswith(("/api/", "/healthz")):
@@ -221,6 +223,15 @@ def test_write_methods_are_refused(client, hostile_ids, method):
         assert response.status_code == 405, url
         if url.startswith("/api/"):
             assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_no_route_accepts_a_write_method(hostile_index):
+    """Rebuilding stays a CLI job: no URL of the app takes anything but GET/HEAD(/OPTIONS)."""
+    app = create_app({"INDEX": str(hostile_index)})
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 5
+    for rule in rules:
+        assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, (rule.rule, rule.methods)
 
 
 def test_head_answers_without_a_body(client, hostile_ids):
@@ -315,7 +326,11 @@ def test_raw_bytes_to_the_real_server(server, name, target):
     if WAITRESS_REFUSED in body:
         # waitress refuses a request target that is not UTF-8 before the app sees it
         assert status == 400 and b"\xff" not in body
-    elif b"text/html" in head.lower():
+        return
+    lower = head.lower()
+    assert b"x-content-type-options: nosniff" in lower  # the app's headers, through waitress
+    assert b"frame-ancestors 'none'" in lower
+    if b"text/html" in lower:
         assert_no_markup(body.decode("utf-8"))
     elif b"/api/" in target and status >= 400:
-        assert b"application/json" in head.lower() and b'"error"' in body
+        assert b"application/json" in lower and b'"error"' in body
