@@ -22,6 +22,9 @@ from .extract.fields import normalize_doc_no
 MAX_QUERY_CHARS = 500
 #: at most this many index terms per query (with a warning): bounds posting reads per request
 MAX_TERMS = 64
+#: deeper parentheses are a syntax error (plain words): each level is three recursive calls, and
+#: 499 '(' hit Python's recursion limit, a RecursionError that answered HTTP 500
+MAX_DEPTH = 32
 
 #: fields searched by a bare word
 DEFAULT_FIELDS: tuple[str, ...] = ("title", "body")
@@ -187,6 +190,7 @@ class _Parser:
         self.toks = toks
         self.i = 0
         self.b = builder
+        self.depth = 0
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -239,7 +243,11 @@ class _Parser:
             return (not negated), node
         if t.kind == "lparen":
             self.i += 1
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QuerySyntaxError("parentheses nested too deeply")
             inner = self.or_expr()
+            self.depth -= 1
             end = self.peek()
             if end is None or end.kind != "rparen":
                 raise QuerySyntaxError("unbalanced parenthesis")
