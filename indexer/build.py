@@ -51,8 +51,11 @@ from .schema import SCHEMA_VERSION, document_to_fields, make_schema
 
 #: sources per job sent to a worker: small enough to balance two workers on a few dozen files
 BATCH_SIZE = 8
-#: Whoosh's per-writer posting buffer before it spills a sorted run to disk
-WRITER_LIMIT_MB = 128
+#: Whoosh's per-writer posting buffer before it spills a sorted run to disk. Spilled runs are
+#: merged back in Python: on all of lawrefbook-laws (55.7 MB of text, 2 workers) the build took
+#: 74.1 s CPU with Whoosh's default 128 and 50.9 s with 384 (no spill), for a peak RSS of 438 MB
+#: per worker instead of 271 MB.
+WRITER_LIMIT_MB = 384
 
 
 @dataclass
@@ -89,7 +92,7 @@ class BuildReport:
         lines = [
             f"indexed {self.indexed} files ({self.documents} documents), "
             f"unchanged {self.unchanged}, removed {self.removed}, skipped {len(self.skipped)}; "
-            f"{mb:.1f} MB in {self.seconds:.1f} s",
+            f"{mb:.1f} MB read in {self.seconds:.1f} s",
         ]
         lines += [f"note: {n}" for n in self.notes]
         if self.skipped:
