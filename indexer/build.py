@@ -144,7 +144,8 @@ def build_index(
     corpus = Path(corpus)
     index_dir = Path(index_dir)
     if not corpus.is_dir():
-        raise CorpusMissingError(f"corpus folder {corpus} does not exist")
+        problem = "is not a folder" if corpus.exists() else "does not exist"
+        raise CorpusMissingError(f"corpus folder {corpus} {problem}")
     index_dir.mkdir(parents=True, exist_ok=True)
     with WriteLock(index_dir) as lock:
         # Holding the lock, no build is running: any generation that is neither current nor
