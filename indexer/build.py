@@ -270,8 +270,8 @@ def _copy_generation(base: Path, gen: Path) -> None:
     dst_whoosh = gen / layout.WHOOSH_DIR
     dst_whoosh.mkdir()
     for path in src_whoosh.iterdir():
-        if not path.is_file() or path.name.endswith(".lock"):
-            continue
+        if not path.is_file() or path.name.endswith("WRITELOCK"):
+            continue  # Whoosh's lock file: a hard link would share one lock between generations
         try:
             os.link(path, dst_whoosh / path.name)
         except OSError:
