@@ -167,6 +167,26 @@ def test_incremental_add_change_delete(small_corpus: Path, tmp_path: Path) -> No
     assert idle.total_documents == len(expected)
 
 
+def test_incremental_update_leaves_the_old_generation_untouched(
+    small_corpus: Path, tmp_path: Path
+) -> None:
+    index_dir = tmp_path / "index"
+    build_index(small_corpus, index_dir, progress=False)
+    old = layout.current_generation(index_dir)
+    before = {p.name: p.read_bytes() for p in (old / layout.WHOOSH_DIR).iterdir()}
+    with layout.reader_lease(old):  # a reader still on the old generation
+        (small_corpus / SEED).unlink()
+        update = build_index(small_corpus, index_dir, incremental=True, progress=False)
+        assert update.removed == 1 and update.kept_generations == [old.name]
+        assert {p.name: p.read_bytes() for p in (old / layout.WHOOSH_DIR).iterdir()} == before
+        ix = whoosh_index.open_dir(str(old / layout.WHOOSH_DIR))
+        with ix.searcher() as searcher:
+            assert make_id(SEED) in {f["id"] for f in searcher.all_stored_fields()}
+        with DocStore(old / layout.DOCSTORE, readonly=True) as store:
+            assert store.get(make_id(SEED)) is not None
+    assert make_id(SEED) not in _whoosh_ids(index_dir) | _store_ids(index_dir)
+
+
 def _ids(sources: list[extract.Source]) -> set[str]:
     return {make_id(s.relpath) for s in sources}
 
