@@ -299,16 +299,18 @@ def _run_workers(
     ctx = multiprocessing.get_context("fork")
     jobs: multiprocessing.Queue = ctx.Queue()
     results: multiprocessing.Queue = ctx.Queue()
-    for batch in batches:
-        jobs.put(batch)
-    for _ in range(count):
-        jobs.put(None)
     procs = [
         ctx.Process(target=_worker, args=(str(whoosh_dir), jobs, results, os.getpid()), daemon=True)
         for _ in range(count)
     ]
+    # Fork before the first put starts the queue's feeder thread: forking a threaded process
+    # can deadlock the child (Python 3.12 warns about it).
     for proc in procs:
         proc.start()
+    for batch in batches:
+        jobs.put(batch)
+    for _ in range(count):
+        jobs.put(None)
     bar = _progress_bar(len(todo), progress)
     segments: list[Any] = []
     finished = 0
