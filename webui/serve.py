@@ -23,6 +23,9 @@ from indexer.records import SearchRequest
 from .app import close_engine, create_app, get_engine
 from .settings import resolve_settings
 
+#: bytes of request body waitress accepts (the app reads none)
+MAX_REQUEST_BODY = 8192
+
 
 def _interrupt(signum: int, frame: Any) -> None:
     # waitress's run loop closes the server on KeyboardInterrupt; SIGTERM takes the same path.
@@ -77,7 +80,13 @@ def _serve(settings: dict[str, Any], echo: Callable[[str], None]) -> None:
                 # warm up: open the searchers and load the analyzer before the first visitor
                 get_engine().search(SearchRequest(q="政府", size=1))
             server = waitress.create_server(
-                app, host=settings["HOST"], port=settings["PORT"], threads=settings["WORKERS"]
+                app,
+                host=settings["HOST"],
+                port=settings["PORT"],
+                threads=settings["WORKERS"],
+                # every endpoint is GET/HEAD: a request body is refused (413) at once instead of
+                # being buffered to disk up to waitress's default of 1 GB before the app says 405
+                max_request_body_size=MAX_REQUEST_BODY,
             )
             try:
                 # port 0 means "any free port": print the one the OS gave (tests rely on it)
