@@ -338,3 +338,23 @@ def test_raw_bytes_to_the_real_server(server, name, target):
         assert_no_markup(body.decode("utf-8"))
     elif b"/api/" in target and status >= 400:
         assert b"application/json" in lower and b'"error"' in body
+
+
+@pytest.mark.parametrize(
+    ("name", "headers"),
+    [
+        ("Content-Length 100 MB", b"Content-Length: 100000000\r\n"),
+        ("chunked 1 MB chunk", b"Transfer-Encoding: chunked\r\n"),
+    ],
+)
+def test_a_large_request_body_is_refused_at_once(server, name, headers):
+    """No endpoint reads a body: waitress must not buffer one (its default limit is 1 GB)."""
+    parts = urlsplit(server.url)
+    started = time.perf_counter()
+    with socket.create_connection((parts.hostname, parts.port), timeout=HANG_S) as sock:
+        sock.sendall(b"POST /api/search HTTP/1.1\r\nHost: localhost\r\n" + headers + b"\r\n")
+        sock.sendall(b"100000\r\n" + b"a" * 65536 if b"chunked" in headers else b"a" * 65536)
+        status = int(sock.recv(1024).split(b" ", 2)[1])  # a hang is a socket timeout
+    elapsed = time.perf_counter() - started
+    print(f"\n| raw | POST with {name} | {status} | {elapsed * 1000:.0f} ms |", end="")
+    assert status == 413
