@@ -214,7 +214,8 @@ def test_chart_has_one_bar_per_year_and_bars_filter_by_year(client, engine):
 def test_export_links_carry_the_same_search(client):
     page = get(client, "/search?q=提案&year=2022&sort=date&page=1")
     hrefs = [a["href"] for a in page.select(".exports a")]
-    assert {urlsplit(h).path for h in hrefs} == {"/api/search.csv", "/feed.atom"}
+    hrefs.append(page.select_one("link[rel=alternate][type='application/atom+xml']")["href"])
+    assert [urlsplit(h).path for h in hrefs] == ["/api/search.csv", "/feed.atom", "/feed.atom"]
     for href in hrefs:
         assert sorted(query_of(href)) == sorted([("q", "提案"), ("year", "2022"), ("sort", "date")])
 
