@@ -80,6 +80,8 @@ QUERIES: list[tuple[str, str, set[int], set[int]]] = [
     ("<script> doc_type filter", "doc_type=" + quote("<b>通知</b>"), OK, OK),
     ("<script> year filter", "year=" + quote(SCRIPT), BAD, BAD),
     ("<script> sort", "sort=" + quote(SCRIPT), BAD, BAD),
+    ("1,000 agency values", "&".join(f"agency=a{i}" for i in range(1000)), BAD, BAD),
+    ("agency value of 10,000 characters", "agency=" + "a" * 10_000, BAD, BAD),
     ("attribute breakout", "q=" + quote('"><svg onload=alert(1)>'), OK, OK),
 ]
 
