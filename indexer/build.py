@@ -95,6 +95,16 @@ class BuildReport:
             f"{mb:.1f} MB read in {self.seconds:.1f} s",
         ]
         lines += [f"note: {n}" for n in self.notes]
+        if self.took_over_lock_from:
+            holder = self.took_over_lock_from
+            lines.append(
+                f"note: took over the lock of PID {holder['pid']} (a build started "
+                f"{holder.get('started', '?')} that died)"
+            )
+        lines += [
+            f"note: kept {name}: a reader still uses it; the next build removes it"
+            for name in self.kept_generations
+        ]
         if self.skipped:
             lines.append("skipped files:")
             lines += [f"  {s.path}: {s.reason}" for s in self.skipped]

@@ -119,6 +119,7 @@ def test_a_leased_generation_outlives_the_switch(small_corpus: Path, tmp_path: P
     report = build_index(small_corpus, index_dir, progress=False)
     assert layout.current_generation(index_dir).name == report.generation
     assert report.kept_generations == [old.name]
+    assert f"kept {old.name}: a reader still uses it" in report.summary()
     assert (old / layout.META).is_file()  # a reader still uses it: intact
     with DocStore(old / layout.DOCSTORE, readonly=True) as store:
         assert store.get(make_id(SEED)) is not None
@@ -350,6 +351,7 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(small_corpus: Path, tmp_pat
     report = build_index(small_corpus, index_dir, progress=False)
     assert report.took_over_lock_from is not None
     assert report.took_over_lock_from["pid"] == proc.pid
+    assert f"took over the lock of PID {proc.pid}" in report.summary()
     assert (index_dir / "write.lock").read_text() == ""  # released after the build
     with WriteLock(index_dir) as lock:
         assert lock.took_over is None
