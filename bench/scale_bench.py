@@ -247,7 +247,7 @@ def main() -> None:
         help="comma-separated corpus sub-folders left out (default: the laws, 6k-character "
         "statutes, not disclosure documents)",
     )
-    ap.add_argument("--sizes", default="100000", help="Sphinx corpus sizes, comma-separated")
+    ap.add_argument("--sizes", default="100000", help="Sphinx sizes, comma-separated ('' for none)")
     ap.add_argument("--shards", default="1,2", help="shard counts, comma-separated")
     ap.add_argument("--whoosh-sizes", default="10000", help="Whoosh sizes ('' for none)")
     ap.add_argument("--rounds", type=int, default=10, help="times each query is run")
