@@ -280,7 +280,10 @@ def main() -> None:
     print(header)
     runs = [("whoosh", int(s), 0) for s in args.whoosh_sizes.split(",") if s]
     runs += [
-        ("sphinx", int(s), int(k)) for s in args.sizes.split(",") for k in args.shards.split(",")
+        ("sphinx", int(s), int(k))
+        for s in args.sizes.split(",")
+        if s
+        for k in args.shards.split(",")
     ]
     for backend, size, shards in runs:
         if backend == "whoosh":
