@@ -187,7 +187,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--big-index", type=Path, help="an existing 100k-document index")
     ap.add_argument("--docs", type=int, default=100_000, help="size of the repeated index")
     ap.add_argument("--body-chars", type=int, default=1200, help="body cut in the repeated index")
-    ap.add_argument("--http", help="also query /api/search of a running govsearch serve")
+    ap.add_argument("--http", help="also query /api/search of a govsearch serve of --index")
+    ap.add_argument("--http-big", help="also query /api/search of a govsearch serve of --big-index")
     ap.add_argument("--skip-big", action="store_true", help="only the shared-corpora index")
     args = ap.parse_args(argv)
 
@@ -217,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
         f" (bodies cut to {args.body_chars} characters)",
         big,
         rare,
-        None,
+        args.http_big,
     )
 
 
