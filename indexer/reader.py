@@ -24,10 +24,12 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
@@ -144,6 +146,19 @@ def _ids_and_weights(data: bytes, compressed: int, count: int) -> tuple[Any, Any
     prefix = raw[: m.start() - 1] if count > 3 else raw[: m.start()]
     ids, weights, _ = pickle.loads(prefix + b")\x87.")  # EMPTY_TUPLE, TUPLE3, STOP
     return ids, weights
+
+
+def _positions_decoder(fmt: formats.Format):
+    """bytes -> positions; Whoosh's Positions.decode_positions, minus its per-item Python loop."""
+    if type(fmt) is not formats.Positions:
+        return fmt.decode_positions
+
+    def decode(value: bytes) -> list[int]:
+        # a 4-byte count, then a pickled list of position deltas (STOP sometimes stripped)
+        body = value[_INT.size :]
+        return list(accumulate(pickle.loads(body if body.endswith(b".") else body + b".")))
+
+    return decode
 
 
 def _pickle_end(block: bytes) -> int:
@@ -267,14 +282,16 @@ class IndexReader:
                     self._cached -= len(old.docs)
         return postings
 
-    def positions(self, field: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
-        """Token positions of ``text`` in ``field`` for the documents ``docs`` (sorted) only.
+    def positions(self, field: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) pairs of ``text`` in ``field``, for the sorted ``docs`` only.
 
         Decoding positions is most of the cost of a posting block (PERFORMANCE.md #3), so only
         the candidates of a phrase pay for it.
         """
         found = self._read(field, text, want_values=True, only=docs)
-        return found[1] if found else {}
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return found[1]
 
     def _read(self, field: str, text: str, *, want_values: bool, only: np.ndarray | None = None):
         if field not in self.schema:
@@ -282,7 +299,10 @@ class IndexReader:
         fmt = self.schema[field].format
         doc_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        positions: dict[int, list[int]] = {}
+        pos_docs: list[int] = []
+        pos_counts: list[int] = []
+        flat: list[int] = []
+        decode = _positions_decoder(fmt) if want_values else None
         df = 0
         for seg in self.segments:
             with self.whoosh_lock:
@@ -309,16 +329,22 @@ class IndexReader:
             for ids, weights, values in blocks:
                 docs = ids + seg.offset
                 if want_values and only is not None:
-                    hit = np.isin(docs, only, assume_unique=True)
-                    for j in np.flatnonzero(hit):
-                        positions[int(docs[j])] = fmt.decode_positions(values[j])
+                    at = np.minimum(np.searchsorted(only, docs), len(only) - 1)
+                    for j in np.flatnonzero(only[at] == docs):
+                        found = decode(values[j])
+                        flat.extend(found)
+                        pos_docs.append(int(docs[j]))
+                        pos_counts.append(len(found))
                     continue
                 doc_parts.append(docs)
                 weight_parts.append(weights)
         if df == 0:
             return None
         if want_values:
-            return None, positions
+            return None, (
+                np.repeat(np.array(pos_docs, dtype=np.int64), pos_counts),
+                np.array(flat, dtype=np.int64),
+            )
         docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
         weights = np.concatenate(weight_parts) if weight_parts else np.zeros(0, dtype=np.float32)
         return Postings(docs, weights, df), None

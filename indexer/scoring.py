@@ -87,18 +87,23 @@ def _phrase(node: Phrase, reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
     mask, scores = evaluate(And(tuple(Term(node.field, t) for t in node.texts)), reader)
     candidates = np.flatnonzero(mask)
     if len(candidates):
-        # positions of each word, for the candidates only; a word repeated in the phrase is
-        # read once
-        pos = {t: reader.positions(node.field, t, candidates) for t in set(node.texts)}
-        for d in candidates:
-            d = int(d)
-            starts = set(pos[node.texts[0]].get(d, ()))
-            for offset, t in enumerate(node.texts[1:], start=1):
-                following = pos[t].get(d, ())
-                starts &= {p - offset for p in following}
-                if not starts:
-                    break
-            if not starts:
-                mask[d] = False
+        # Word k of the phrase at position p votes for a phrase starting at p - k; a document
+        # matches when every word votes for one same start. Keys pack (document, start).
+        decoded = {t: reader.positions(node.field, t, candidates) for t in set(node.texts)}
+        starts: np.ndarray | None = None
+        for k, text in enumerate(node.texts):
+            docs, positions = decoded[text]
+            keys = (docs << 32) | (positions - k + _START_BIAS)
+            starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+            if not len(starts):
+                break
+        assert starts is not None
+        phrase = np.zeros(reader.n, dtype=bool)
+        phrase[np.unique(starts >> 32)] = True
+        mask &= phrase
     scores *= mask
     return mask, scores
+
+
+#: keeps ``position - k`` of a phrase word non-negative (phrases have at most MAX_TERMS words)
+_START_BIAS = 1 << 16
