@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from pathlib import Path
@@ -12,7 +13,7 @@ from conftest import CORPUS
 from indexer import layout
 from indexer import search as search_module
 from indexer.build import build_index
-from indexer.errors import DocumentNotFoundError, QueryError
+from indexer.errors import AnalyzerMismatchError, DocumentNotFoundError, QueryError
 from indexer.records import FACET_FIELDS, SearchRequest
 from indexer.search import SearchEngine, search
 
@@ -284,3 +285,14 @@ def test_facet_time_budget_is_reported_not_slow(sample_index, engine):
     assert result.facets_truncated and not full.facets_truncated
     assert result.total == full.total and ids(result) == ids(full)
     assert len(result.facets) < len(full.facets)
+
+
+def test_an_index_built_by_another_analyzer_is_refused(sample_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(sample_index, index)
+    meta_path = layout.current_generation(index) / layout.META
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["analyzer_version"] = "not-this-one"
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(AnalyzerMismatchError):
+        SearchEngine(index)
