@@ -32,7 +32,7 @@ import numpy as np
 from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .schema import FACET_COLUMNS
@@ -179,7 +179,12 @@ class IndexReader:
         self.whoosh_lock = threading.RLock()
         self.searcher = self.index.searcher()
         reader = self.searcher.reader()
-        self.segments = [_Segment(self.whoosh_dir, r, off) for r, off in reader.leaf_readers()]
+        # an index of an empty corpus has no segment (Whoosh gives an EmptyReader)
+        self.segments = [
+            _Segment(self.whoosh_dir, r, off)
+            for r, off in reader.leaf_readers()
+            if isinstance(r, SegmentReader)
+        ]
         self.doc_count_all = self.searcher.doc_count_all()
         self.n = self.doc_count_all
         live = np.ones(self.n, dtype=bool)

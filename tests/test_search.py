@@ -296,3 +296,14 @@ def test_an_index_built_by_another_analyzer_is_refused(sample_index, tmp_path):
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(AnalyzerMismatchError):
         SearchEngine(index)
+
+
+def test_an_index_of_an_empty_corpus_answers_with_nothing(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    build_index(tmp_path / "corpus", tmp_path / "index", workers=1, progress=False)
+    with SearchEngine(tmp_path / "index") as engine:
+        assert engine.stats()["documents"] == 0
+        for q in ("平潭", "", '"地瓜经济"', "-平潭"):
+            result = engine.search(SearchRequest(q=q, year=["2024"]))
+            assert result.total == 0 and result.hits == []
+            assert [fv.value for fv in result.facets["year"]] == ["2024"]
