@@ -22,7 +22,7 @@ import numpy as np
 from . import layout
 from .analysis import analyze
 from .docstore import DocStore
-from .errors import DocumentNotFoundError, IndexMissingError, QueryError
+from .errors import DocumentNotFoundError, GovsearchError, IndexMissingError, QueryError
 from .facets import facet_counts, facet_masks
 from .highlight import highlight_title, snippet
 from .query import Or, ParsedQuery, Term, parse_query
@@ -72,6 +72,7 @@ class SearchEngine:
         self.facet_budget_s = facet_budget_s
         self._lock = threading.Lock()  # guards _gen, _checked, users counts
         self._open_lock = threading.Lock()  # one thread opens a new generation at a time
+        self._switch_error = ""
         self._gen: _Generation | None = None
         self._checked = 0.0
         self._closed = False
@@ -102,11 +103,18 @@ class SearchEngine:
                     return  # another thread switched while we waited
             try:
                 new = _Generation(layout.current_generation(self.index_dir))
-            except IndexMissingError:
+            except GovsearchError as e:
                 if held is None:
                     raise
-                return  # CURRENT changed under us (a build finishing): retry later
+                # CURRENT changed under us (a build finishing: retried in 0.5 s), or the new
+                # generation cannot be read by this code (analyzer mismatch): keep answering
+                # from the one we hold, and say so in every result until it is resolved
+                self._switch_error = (
+                    f"still serving {held}: the current index cannot be opened ({e})"
+                )
+                return
             with self._lock:
+                self._switch_error = ""
                 if self._closed:
                     new.close()
                     return
@@ -170,6 +178,8 @@ class SearchEngine:
         parsed = parse_query(request.q)
         with self._use() as gen:
             result = _run(gen, request, parsed, started, self.facet_budget_s)
+        if self._switch_error:
+            result.warnings.append(self._switch_error)
         result.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return result
 

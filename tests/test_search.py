@@ -307,3 +307,23 @@ def test_an_index_of_an_empty_corpus_answers_with_nothing(tmp_path):
             result = engine.search(SearchRequest(q=q, year=["2024"]))
             assert result.total == 0 and result.hits == []
             assert [fv.value for fv in result.facets["year"]] == ["2024"]
+
+
+def test_a_new_generation_it_cannot_read_leaves_the_old_one_serving(
+    sample_index, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(search_module, "CHECK_INTERVAL_S", 0.0)
+    index = tmp_path / "index"
+    shutil.copytree(sample_index, index)
+    with SearchEngine(index) as engine:
+        before = engine.search(SearchRequest(q="地瓜经济"))
+        old = layout.current_generation(index)
+        new = index / "gen-99999999T000000-mismatch"
+        shutil.copytree(old, new)
+        meta = json.loads((new / layout.META).read_text(encoding="utf-8"))
+        meta["analyzer_version"] = "not-this-one"
+        (new / layout.META).write_text(json.dumps(meta), encoding="utf-8")
+        layout.switch_current(index, new)
+        after = engine.search(SearchRequest(q="地瓜经济"))
+        assert ids(after) == ids(before) and after.generation == old.name
+        assert any("cannot be opened" in w for w in after.warnings)
