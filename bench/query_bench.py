@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import sys
 import time
@@ -174,6 +175,8 @@ def report(label: str, index_dir: Path, rare: list[str], http: str | None) -> No
             print(f"  rare pairs   {percentiles(rare_t)}")
             print(f"  common words {percentiles(common_t)}")
             print(f"  all          {percentiles(rare_t + common_t)}")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS of this process so far: {rss:.0f} MB")
     finally:
         engine.close()
     if http:
