@@ -176,7 +176,8 @@ def report(label: str, index_dir: Path, rare: list[str], http: str | None) -> No
             print(f"  common words {percentiles(common_t)}")
             print(f"  all          {percentiles(rare_t + common_t)}")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak RSS of this process so far: {rss:.0f} MB")
+        print(f"peak RSS of this bench process so far: {rss:.0f} MB (includes the documents")
+        print("  loaded to draw the queries, and every engine opened so far)")
     finally:
         engine.close()
     if http:
