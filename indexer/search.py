@@ -4,6 +4,12 @@
 (thread-safe: the web server calls it from several threads). It looks at the ``CURRENT`` pointer
 at most every ``CHECK_INTERVAL_S`` and switches to a new generation without a restart; the old
 one is closed (and its reader lease released) when its last in-flight request finishes.
+
+How a search runs: ``query.parse_query`` turns the text into a tree of index terms;
+``scoring.evaluate`` scores every match with BM25F over postings read by ``reader.IndexReader``
+(not ``searcher.search``, whose top-k can be wrong: PERFORMANCE.md #1); the top of the page is
+taken exactly (score descending, document number ascending); ``facets`` counts values by
+bincount; ``highlight`` marks the page's titles and snippets. ``bench/query_bench.py`` measures it.
 """
 
 from __future__ import annotations
