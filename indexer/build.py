@@ -32,6 +32,7 @@ import queue
 import shutil
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterable
@@ -378,6 +379,7 @@ def _worker(whoosh_dir: str, jobs: Any, results: Any, parent: int) -> None:
     # Ctrl-C reaches the whole process group: the builder handles it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     close_inherited()
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     try:
         writer = SegmentWriter(
             whoosh_index.open_dir(whoosh_dir), _lk=False, limitmb=WRITER_LIMIT_MB
@@ -402,6 +404,15 @@ def _worker(whoosh_dir: str, jobs: Any, results: Any, parent: int) -> None:
         results.put(("done", segment))
     except BaseException:
         results.put(("error", traceback.format_exc()))
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Exit as soon as the builder is gone (kill -9 of it alone). A worker that has finished
+    blocks at exit flushing its results into a pipe nobody reads any more, and the other waits
+    for the queue's lock: both hung for good (tests/test_reliability.py)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _index_source(
