@@ -118,8 +118,10 @@ def client(sample_index: Path):
 
 
 @FUZZ
-@given(params=params, path=st.sampled_from(["/api/search", "/search", "/feed.atom"]))
+@given(params=params, path=st.sampled_from(["/api/search", "/search", "/feed.atom", "/doc/"]))
 def test_any_parameters_over_http_are_answered_without_a_server_error(client, params, path):
+    if path == "/doc/":  # a document page highlights the query it was opened from
+        path += client.get("/api/search?size=1").get_json()["hits"][0]["id"]
     response = client.get(f"{path}?{urlencode(params, doseq=True)}")
     assert response.status_code in (200, 400), response.get_data(as_text=True)[:300]
     if path == "/api/search" or response.status_code == 400 and path != "/search":
