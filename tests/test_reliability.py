@@ -53,6 +53,7 @@ def _environ() -> dict[str, str]:
 class Built:
     generation: str
     documents: int
+    summary: str
 
 
 def run_index(corpus: Path, index: Path, *extra: str) -> Built:
@@ -67,7 +68,7 @@ def run_index(corpus: Path, index: Path, *extra: str) -> Built:
     assert done.returncode == 0, done.stdout + done.stderr
     match = re.search(r"(gen-[\w-]+): (\d+) documents", done.stdout)
     assert match, done.stdout
-    return Built(match.group(1), int(match.group(2)))
+    return Built(match.group(1), int(match.group(2)), done.stdout)
 
 
 def add_document(corpus: Path, name: str) -> None:
@@ -372,6 +373,7 @@ def test_kill_9_during_a_build_keeps_the_old_index_serving(
             os.kill(builder, 0)
 
         after = run_index(served.corpus, served.index, *extra)  # …and taken over, no cleanup
+        assert f"took over the lock of PID {builder}" in after.summary
     finally:
         build.cleanup()
     served.wait_for(after.generation)
@@ -418,6 +420,7 @@ def test_a_second_writer_exits_at_once_and_a_dead_writers_lock_is_taken_over(
         json.loads((index / "write.lock").read_text(encoding="utf-8"))["pid"] == build.process.pid
     )
     third = run_index(corpus, index)
+    assert f"took over the lock of PID {build.process.pid}" in third.summary
     assert layout.current_name(index) == third.generation
     assert [g.name for g in layout.generations(index)] == [third.generation]
     assert (index / "write.lock").read_text(encoding="utf-8") == ""
