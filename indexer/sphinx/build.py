@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import secrets
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -206,6 +207,9 @@ def write_cluster(cluster: Cluster, rows: Iterable[Row], report: BuildReport) ->
 def write_meta(cluster: Cluster, corpus: Path, report: BuildReport) -> None:
     meta = {
         "backend": "sphinx",
+        # names this build in SearchResult.generation (two builds may share a second)
+        "generation": f"sphinx-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-"
+        + secrets.token_hex(4),
         "analyzer_version": ANALYZER_VERSION,
         "documents": report.total_documents,
         "shards": len(cluster.shards),
