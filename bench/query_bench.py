@@ -25,13 +25,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import qparser, sorting
 
 from indexer import layout
 from indexer.analysis import ANALYZER_VERSION, analyze
 from indexer.build import build_index
 from indexer.docstore import DocStore, pack
 from indexer.records import Document, SearchRequest
-from indexer.schema import document_to_fields, make_schema
+from indexer.schema import FACET_COLUMNS, document_to_fields, make_schema
 from indexer.search import SearchEngine
 
 REPO = Path(__file__).resolve().parent.parent
@@ -148,6 +149,27 @@ def run_api(engine: SearchEngine, queries: list[str]) -> list[float]:
     return times
 
 
+def run_whoosh_baseline(index_dir: Path, queries: list[str]) -> tuple[float, list[float]]:
+    """The baseline the issue quotes: plain Whoosh, ``search(q, limit=10, groupedby=facets)``,
+    the query parsed by Whoosh's own parser over title+body with our analyzer (implicit AND).
+    Returns (seconds to open the searcher, per-query ms)."""
+    t = time.perf_counter()
+    ix = whoosh_index.open_dir(str(layout.current_generation(index_dir) / layout.WHOOSH_DIR))
+    parser = qparser.MultifieldParser(["title", "body"], ix.schema, group=qparser.AndGroup)
+    facets = {name: sorting.FieldFacet(column) for name, column in FACET_COLUMNS.items()}
+    times: list[float] = []
+    with ix.searcher() as searcher:
+        opened = time.perf_counter() - t
+        for q in queries:
+            t = time.perf_counter()
+            results = searcher.search(parser.parse(q), limit=10, groupedby=facets)
+            [hit["id"] for hit in results[:10]]  # PERFORMANCE.md trap 4: iterate results[:limit]
+            for name in facets:
+                results.groups(name)
+            times.append((time.perf_counter() - t) * 1000)
+    return opened, times
+
+
 def run_http(base: str, queries: list[str]) -> list[float]:
     times: list[float] = []
     for q in queries:
@@ -180,6 +202,15 @@ def report(label: str, index_dir: Path, rare: list[str], http: str | None) -> No
         print("  loaded to draw the queries, and every engine opened so far)")
     finally:
         engine.close()
+    opened, base_rare = run_whoosh_baseline(index_dir, rare)
+    _, base_common = run_whoosh_baseline(index_dir, COMMON)
+    print(
+        f"baseline, plain Whoosh search(limit=10, groupedby=5 facets), searcher opened in"
+        f" {opened:.2f} s:"
+    )
+    print(f"  rare pairs   {percentiles(base_rare)}")
+    print(f"  common words {percentiles(base_common)}")
+    print(f"  all          {percentiles(base_rare + base_common)}")
     if http:
         times = run_http(http, rare + COMMON)
         print(f"HTTP {http}/api/search (after the API passes), all: {percentiles(times)}")
