@@ -11,11 +11,14 @@ them is selected.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .reader import IndexReader
 from .records import FACET_FIELDS, FacetValue
+
+if TYPE_CHECKING:  # the Sphinx engine uses facet_listing without importing Whoosh
+    from .reader import IndexReader
 
 #: values listed per facet (selected values are always listed as well)
 MAX_FACET_VALUES = 100
@@ -56,11 +59,11 @@ def facet_counts(
         codes = reader.facet_codes[facet][mask]
         values = reader.facet_values[facet]
         counts = np.bincount(codes[codes >= 0], minlength=len(values))
-        out[facet] = _listing(facet, values, counts, filters.get(facet, []))
+        out[facet] = facet_listing(facet, values, counts, filters.get(facet, []))
     return out, False
 
 
-def _listing(
+def facet_listing(
     facet: str, values: list[str], counts: np.ndarray, selected: list[str]
 ) -> list[FacetValue]:
     nonzero = np.flatnonzero(counts)

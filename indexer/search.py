@@ -19,7 +19,6 @@ import re
 import threading
 import time
 from collections import Counter
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,24 +27,19 @@ import numpy as np
 from . import layout
 from .analysis import analyze
 from .docstore import DocStore
-from .errors import DocumentNotFoundError, GovsearchError, IndexMissingError, QueryError
+from .errors import DocumentNotFoundError, GovsearchError, IndexMissingError
 from .facets import facet_counts, facet_masks
 from .highlight import highlight_title, snippet
 from .query import Or, ParsedQuery, Term, parse_query
 from .reader import NO_DATE, IndexReader
 from .records import Document, Hit, SearchRequest, SearchResult
+from .request_rules import RELATED_TERMS, day_number, related_text, validate_request
 from .scoring import EXACT_BONUS, evaluate
 
 #: how often (seconds) a request may look at the CURRENT pointer
 CHECK_INTERVAL_S = 0.5
 #: facet counting stops after this long and says so (``facets_truncated``)
 FACET_BUDGET_S = 0.2
-MAX_PAGE_SIZE = 100
-#: more-like-this: key terms taken from a document
-RELATED_TERMS = 12
-#: more-like-this: characters of the body read for key terms
-RELATED_CHARS = 6000
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _KEY_TERM = re.compile(r"^[\w\u4e00-\u9fff]{2,}$")
 
 
@@ -180,7 +174,7 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        _validate(request)
+        validate_request(request)
         parsed = parse_query(request.q)
         with self._use() as gen:
             result = _run(gen, request, parsed, started, self.facet_budget_s)
@@ -230,29 +224,6 @@ def search(index_dir: Path | str, request: SearchRequest) -> SearchResult:
 # --- the search itself ---
 
 
-def _validate(request: SearchRequest) -> None:
-    if not isinstance(request.page, int) or request.page < 1:
-        raise QueryError("page must be a whole number ≥ 1")
-    if not isinstance(request.size, int) or not 1 <= request.size <= MAX_PAGE_SIZE:
-        raise QueryError(f"size must be between 1 and {MAX_PAGE_SIZE}")
-    if request.sort not in ("relevance", "date"):
-        raise QueryError("sort must be 'relevance' or 'date'")
-    for name in ("date_from", "date_to"):
-        value = getattr(request, name)
-        if value:
-            _day(value, name)
-
-
-def _day(value: str, name: str) -> int:
-    if not _DATE.match(value):
-        raise QueryError(f"{name} must be a date YYYY-MM-DD, got {value!r}")
-    try:
-        d = date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"{name} is not a valid date: {value!r}") from None
-    return (d - date(1970, 1, 1)).days
-
-
 def _run(
     gen: _Generation,
     request: SearchRequest,
@@ -273,9 +244,9 @@ def _run(
             mask[docs] = True
             scores[docs] += EXACT_BONUS
     if request.date_from:
-        mask &= reader.dates >= _day(request.date_from, "date_from")
+        mask &= reader.dates >= day_number(request.date_from, "date_from")
     if request.date_to:
-        mask &= (reader.dates <= _day(request.date_to, "date_to")) & (reader.dates != NO_DATE)
+        mask &= (reader.dates <= day_number(request.date_to, "date_to")) & (reader.dates != NO_DATE)
     filters = {f: list(dict.fromkeys(v)) for f, v in request.filters().items()}
     masks = facet_masks(reader, filters)
     matched = mask
@@ -361,7 +332,7 @@ def _hits(
 
 def _key_terms(reader: IndexReader, doc: Document) -> list[str]:
     """The document's most distinctive words: term frequency x inverse document frequency."""
-    text = doc.title + "\n" + doc.body[:RELATED_CHARS]
+    text = related_text(doc)
     tf = Counter(t.text for t in analyze(text) if not t.sub and _KEY_TERM.match(t.text))
     scored: list[tuple[float, str]] = []
     for term, count in tf.items():

@@ -25,11 +25,11 @@ import pymysql
 from ..analysis import ANALYZER_VERSION, analyze
 from ..docstore import DocStore
 from ..errors import AnalyzerMismatchError, DocumentNotFoundError, IndexMissingError
-from ..facets import _listing
+from ..facets import facet_listing
 from ..highlight import highlight_title, snippet
 from ..query import AndNot, Node, ParsedQuery, parse_query
 from ..records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
-from ..search import RELATED_CHARS, RELATED_TERMS, _day, _validate
+from ..request_rules import RELATED_TERMS, day_number, related_text, validate_request
 from .cluster import FRONT_INDEX, META, Cluster, load_cluster
 from .feed import COLUMNS, IDS_FIELD, TEXT_FIELDS, FacetCodes, facet_attr, sphinx_id
 from .match import to_match, words
@@ -227,7 +227,7 @@ class SphinxEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        _validate(request)
+        validate_request(request)
         parsed = parse_query(request.q)
         docs = self._refresh()
         warnings = list(parsed.warnings)
@@ -246,7 +246,7 @@ class SphinxEngine:
             self._search(request, parsed, match, filters, docs, result)
         if request.facets and not result.facets:
             result.facets = {
-                f: _listing(f, [], np.zeros(0), filters.get(f, [])) for f in FACET_FIELDS
+                f: facet_listing(f, [], np.zeros(0), filters.get(f, [])) for f in FACET_FIELDS
             }
         result.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return result
@@ -294,7 +294,7 @@ class SphinxEngine:
                 others = " AND ".join(base + [c for f, c in selected.items() if f != facet])
                 counts.update(self._facet_counts(others, [facet], result.warnings))
             result.facets = {
-                f: _listing(f, *_values_and_counts(codes, f, counts[f]), filters.get(f, []))
+                f: facet_listing(f, *_values_and_counts(codes, f, counts[f]), filters.get(f, []))
                 for f in FACET_FIELDS
             }
         by_id = docs.get_many([r[1] for r in rows])
@@ -326,7 +326,7 @@ class SphinxEngine:
         (quorum ``"…"/1``).
         """
         doc = self.get(doc_id)
-        text = doc.title + "\n" + doc.body[:RELATED_CHARS]
+        text = related_text(doc)
         tf = Counter(
             w for t in analyze(text) if not t.sub and len(t.text) >= 2 for w in words(t.text)
         )
@@ -352,7 +352,7 @@ def _has_positive(node: Node | None) -> bool:
 
 
 def _ordinal(value: str, name: str) -> int:
-    _day(value, name)  # the same validation and message as the Whoosh backend
+    day_number(value, name)  # the same validation and message as the Whoosh backend
     return date.fromisoformat(value).toordinal()
 
 
