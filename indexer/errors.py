@@ -24,9 +24,13 @@ class ExtractError(GovsearchError):
 
 
 class QueryError(GovsearchError):
-    """An invalid search parameter (bad date, page out of range …)."""
+    """An invalid search parameter (bad date, page out of range …); ``param`` names it."""
 
     code = "bad_request"
+
+    def __init__(self, message: str, param: str | None = None):
+        self.param = param
+        super().__init__(message)
 
 
 class IndexMissingError(GovsearchError):

@@ -60,7 +60,7 @@ def _values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
 def _single(params: Mapping[str, Sequence[str]], name: str) -> str:
     values = _values(params, name)
     if len(values) > 1:
-        raise QueryError(f"{name} may be given only once (got {len(values)} values)")
+        raise QueryError(f"{name} may be given only once (got {len(values)} values)", name)
     return values[0] if values else ""
 
 
@@ -68,7 +68,9 @@ def _whole_number(name: str, raw: str, default: int, low: int, high: int) -> int
     if not raw:
         return default
     if not _WHOLE_NUMBER.fullmatch(raw) or not low <= int(raw) <= high:
-        raise QueryError(f"{name} must be a whole number from {low} to {high} (got {_shown(raw)})")
+        raise QueryError(
+            f"{name} must be a whole number from {low} to {high} (got {_shown(raw)})", name
+        )
     return int(raw)
 
 
@@ -82,7 +84,8 @@ def _date(name: str, raw: str) -> str:
         date(*(int(part) for part in match.groups()))
     except ValueError:
         raise QueryError(
-            f"{name} must be a real date written YYYY-MM-DD, e.g. 2024-03-01 (got {_shown(raw)})"
+            f"{name} must be a real date written YYYY-MM-DD, e.g. 2024-03-01 (got {_shown(raw)})",
+            name,
         ) from None
     return raw
 
@@ -93,12 +96,14 @@ def _facet_values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
         if value in values:
             continue
         if len(value) > MAX_FACET_VALUE_LENGTH:
-            raise QueryError(f"{name} values may be at most {MAX_FACET_VALUE_LENGTH} characters")
+            raise QueryError(
+                f"{name} values may be at most {MAX_FACET_VALUE_LENGTH} characters", name
+            )
         if name == "year" and not _YEAR.fullmatch(value):
-            raise QueryError(f"year must be four digits, e.g. 2023 (got {_shown(value)})")
+            raise QueryError(f"year must be four digits, e.g. 2023 (got {_shown(value)})", "year")
         values.append(value)
     if len(values) > MAX_FACET_VALUES:
-        raise QueryError(f"at most {MAX_FACET_VALUES} {name} values may be selected at once")
+        raise QueryError(f"at most {MAX_FACET_VALUES} {name} values may be selected at once", name)
     return values
 
 
@@ -111,18 +116,19 @@ def parse_search_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     if len(q) > MAX_QUERY_LENGTH:
         raise QueryError(
             f"the query may be at most {MAX_QUERY_LENGTH} characters (got {len(q)}); "
-            "shorten it to its key words"
+            "shorten it to its key words",
+            "q",
         )
     sort = _single(params, "sort") or "relevance"
     if sort not in SORTS:
-        raise QueryError(f"sort must be 'relevance' or 'date' (got {_shown(sort)})")
+        raise QueryError(f"sort must be 'relevance' or 'date' (got {_shown(sort)})", "sort")
     date_from = _date("date_from", _single(params, "date_from"))
     date_to = _date("date_to", _single(params, "date_to"))
     if date_from and date_to and date_from > date_to:
-        raise QueryError(f"date_from ({date_from}) is after date_to ({date_to})")
+        raise QueryError(f"date_from ({date_from}) is after date_to ({date_to})", "date_to")
     facets_raw = _single(params, "facets").lower() or "true"
     if facets_raw not in _TRUE + _FALSE:
-        raise QueryError(f"facets must be true or false (got {_shown(facets_raw)})")
+        raise QueryError(f"facets must be true or false (got {_shown(facets_raw)})", "facets")
     return SearchRequest(
         q=q,
         date_from=date_from,

@@ -231,21 +231,24 @@ def test_empty_result_suggests_what_to_change(client):
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "hint"),
     [
-        "/search?q=x&page=abc",
-        "/search?q=x&date_from=2024-02-30",
-        "/search?q=x&sort=popular",
-        "/search?q=x&date_from=2024-05-01&date_to=2024-01-01",
-        "/search?year=twenty",
+        ("/search?q=x&page=abc", "页码"),
+        ("/search?q=x&date_from=2024-02-30", "起始日期"),
+        ("/search?q=x&sort=popular", "排序方式"),
+        ("/search?q=x&date_from=2024-05-01&date_to=2024-01-01", "不能早于起始日期"),
+        ("/search?year=twenty", "年份应为四位数字"),
+        ("/search?q=" + "字" * 501, "检索词太长"),
     ],
 )
-def test_invalid_parameters_are_a_clear_400_page(client, url):
+def test_invalid_parameters_are_a_clear_400_page(client, url, hint):
     response = client.get(url)
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     page = BeautifulSoup(text, "html.parser")
-    assert "检索条件有误" in page.select_one(".error-message").get_text()
+    message = page.select_one(".error-message").get_text()
+    assert "检索条件有误" in message
+    assert hint in message  # says in Chinese which field to change
     assert "Traceback" not in text and 'File "' not in text
 
 

@@ -337,6 +337,23 @@ def document(doc_id: str):
 # raised by these views get a Chinese message here instead of the engine's English one.
 
 
+#: what a citizen should change, per invalid parameter (QueryError.param); the engine's English
+#: detail follows in brackets for whoever reports the problem
+_QUERY_HINTS = {
+    "q": "检索词太长，请只保留关键词（最多 500 字）。",
+    "date_from": "起始日期请按“年-月-日”填写，例如 2024-03-01。",
+    "date_to": "截止日期请按“年-月-日”填写，例如 2024-03-01，且不能早于起始日期。",
+    "page": "页码应为 1 到 10000 之间的整数。",
+    "size": "每页条数应为 1 到 100 之间的整数。",
+    "sort": "排序方式只能是“相关度”或“最新”。",
+    "year": "年份应为四位数字，例如 2023。",
+    "agency": "发布机构的筛选条件过多或过长。",
+    "doc_type": "文种的筛选条件过多或过长。",
+    "category": "主题分类的筛选条件过多或过长。",
+    "proposal_kind": "提案/建议的筛选条件过多或过长。",
+}
+
+
 def _error_page(status: int, message: str):
     q = request.args.get("q", "")
     return render_template("error.html", status=status, message=message, q=q), status
@@ -347,6 +364,7 @@ def govsearch_error(exc: GovsearchError):
     if isinstance(exc, DocumentNotFoundError):
         return _error_page(404, "没有找到这篇文件：它可能已被删除，或者链接有误。")
     if isinstance(exc, QueryError):
-        return _error_page(400, f"检索条件有误：{exc}")
+        hint = _QUERY_HINTS.get(exc.param or "", "请检查检索条件后重试。")
+        return _error_page(400, f"检索条件有误：{hint}（{exc}）")
     current_app.logger.warning("page error: %s", exc)
     return _error_page(exc.http_status, f"暂时无法检索：{exc}")
