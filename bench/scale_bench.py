@@ -24,9 +24,7 @@ import argparse
 import json
 import multiprocessing
 import os
-import random
 import shutil
-import socket
 import statistics
 import sys
 import time
@@ -46,7 +44,12 @@ from indexer.sphinx.cluster import plan_cluster  # noqa: E402
 from indexer.sphinx.conf import tsv_path, write_confs  # noqa: E402
 from indexer.sphinx.engine import SphinxEngine  # noqa: E402
 from indexer.sphinx.feed import FacetCodes, Segmented, segment, shard_of, tsv_row  # noqa: E402
-from indexer.sphinx.process import build_shards, start_searchd, stop_searchd  # noqa: E402
+from indexer.sphinx.process import (  # noqa: E402
+    build_shards,
+    free_port_range,
+    start_searchd,
+    stop_searchd,
+)
 
 QUERIES = [
     "经济",
@@ -94,24 +97,6 @@ def _copy_id(doc_id: str, copy: int) -> str:
     return doc_id if copy == 0 else f"{doc_id}~{copy}"
 
 
-def _free_base_port(count: int) -> int:
-    for _ in range(200):
-        base = random.randrange(20000, 60000, 2)
-        socks = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free ports")
-
-
 def _size_of(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -154,7 +139,7 @@ def bench_sphinx(
     index_dir = workdir / f"sphinx-{size}-{shards}"
     shutil.rmtree(index_dir, ignore_errors=True)
     index_dir.mkdir(parents=True)
-    cluster = plan_cluster(index_dir, shards, base_port=_free_base_port(2 * shards + 2))
+    cluster = plan_cluster(index_dir, shards, base_port=free_port_range(2 * shards + 2))
     started = time.perf_counter()
     write_confs(cluster)
     tsvs = [open(tsv_path(cluster, n), "w", encoding="utf-8") for n in cluster.shards]

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import random
 import shutil
 import signal
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +27,7 @@ from indexer.sphinx.engine import ShardUnavailableError, SphinxEngine
 from indexer.sphinx.process import (
     SphinxUnavailableError,
     binaries_available,
+    free_port_range,
     running_pid,
     start_searchd,
     stop_searchd,
@@ -64,29 +63,10 @@ FILTERS = [
 ]
 
 
-def _free_base_port(count: int) -> int:
-    """A port p such that p .. p+count-1 are all free on 127.0.0.1."""
-    for _ in range(200):
-        base = random.randrange(20000, 60000, 2)
-        socks = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free loopback ports")
-
-
 @contextmanager
 def running_cluster(corpus: Path, index_dir: Path, shards: int = 2) -> Iterator[Cluster]:
     build_sphinx(
-        corpus, index_dir, shards=shards, base_port=_free_base_port(2 * shards + 2), progress=False
+        corpus, index_dir, shards=shards, base_port=free_port_range(2 * shards + 2), progress=False
     )
     cluster = load_cluster(index_dir)
     pids = start_searchd(cluster)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -184,3 +185,23 @@ def _wait_rotated(cluster: Cluster, node: Node, timeout: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise SphinxUnavailableError(f"searchd for {node.name} did not rotate in {timeout} s")
         time.sleep(0.05)
+
+
+def free_port_range(count: int) -> int:
+    """A port p such that p .. p+count-1 are all free on 127.0.0.1 (for tests and benchmarks
+    that start whole clusters on loopback; a real deployment names its ports)."""
+    for _ in range(200):
+        base = random.randrange(20000, 60000, 2)
+        socks = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free loopback ports")
