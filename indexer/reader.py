@@ -30,17 +30,15 @@ from typing import Any
 
 import numpy as np
 from whoosh import formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader, TermNotFound
-from whoosh.util.numeric import byte_to_length
 
-from .schema import FACET_COLUMNS
+from .ranking import FIELD_WEIGHTS
+from .schema import FACET_COLUMNS, LENGTH_COLUMNS
 
 _INT = struct.Struct("!i")
 _MAGIC_LEN = 4
-#: lengths are stored as one byte per document; this maps the byte back to the length Whoosh uses
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 #: documents without a date sort after every dated one
 NO_DATE = -(10**9)
 #: decoded postings kept per generation (int32 id + float32 weight: 8 bytes each, ~64 MB)
@@ -194,11 +192,11 @@ class IndexReader:
                     live[seg.offset + d] = False
         self.live = live
         self.doc_count = int(live.sum())
-        self.lengths = {f: self._lengths(f) for f in ("title", "body", "agency")}
-        self.avg_length = {
-            f: (self.searcher.field_length(f) / (self.doc_count_all or 1)) or 1.0
-            for f in self.lengths
-        }
+        # ranking.py's dl of every document and its mean over the live ones
+        self.dl = np.zeros(self.n, dtype=np.float64)
+        for name, column in LENGTH_COLUMNS.items():
+            self.dl += FIELD_WEIGHTS[name] * self._column_ints(column)
+        self.avg_dl = (float(self.dl[live].mean()) if self.doc_count else 0.0) or 1.0
         self.dates = self._dates()
         self.facet_values: dict[str, list[str]] = {}
         self.facet_codes: dict[str, np.ndarray] = {}
@@ -219,17 +217,19 @@ class IndexReader:
 
     # --- per-document arrays, loaded once ---
 
-    def _lengths(self, field: str) -> np.ndarray:
+    def _column_ints(self, column: str) -> np.ndarray:
+        """A NumericColumn("I") of every document (0 where a document has no value)."""
         out = np.zeros(self.n, dtype=np.float64)
-        if field not in self.schema:
-            return out
         for seg in self.segments:
-            perdoc = seg.reader._perdoc
-            col = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-            if col is None:
+            if not seg.reader.has_column(column):
                 continue
-            raw = np.frombuffer(bytes(col[i] for i in range(seg.doc_count)), dtype=np.uint8)
-            out[seg.offset : seg.offset + seg.doc_count] = _BYTE_TO_LENGTH[raw]
+            col = seg.reader.column_reader(column, translate=False)
+            # FixedBytesColumn: big-endian values, trailing defaults not written; one read
+            # instead of a Python call per document (3 s per column at 1M documents)
+            count = min(col._count, seg.doc_count)
+            raw = col._dbfile.get(col._basepos, 4 * count)
+            values = np.frombuffer(raw, dtype=">u4")
+            out[seg.offset : seg.offset + count] = values
         return out
 
     def _dates(self) -> np.ndarray:

@@ -12,10 +12,12 @@ from typing import Any
 
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.fields import DATETIME, ID, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
 
-from .analysis import analyze
+from .analysis import Token, analyze
 from .extract.fields import normalize_doc_no
+from .ranking import FIELD_WEIGHTS, word_count
 from .records import Document
 
 #: facet name -> Whoosh column field holding its value
@@ -27,8 +29,24 @@ FACET_COLUMNS: dict[str, str] = {
     "proposal_kind": "facet_proposal_kind",
 }
 
-#: title matches count more than body matches (BM25F field boost)
-TITLE_BOOST = 3.0
+#: title matches count more than body matches (BM25F field weight, ranking.FIELD_WEIGHTS)
+TITLE_BOOST = float(FIELD_WEIGHTS["title"])
+#: text field -> the column holding its exact length in words (ranking.word_count, sub-words
+#: included). Whoosh keeps lengths in one byte per document (byte_to_length: 1000 tokens come
+#: back as 1046), and ranking.py's dl must equal the lengths Sphinx keeps.
+LENGTH_COLUMNS: dict[str, str] = {"title": "len_title", "body": "len_body", "agency": "len_agency"}
+
+
+class Analyzed(str):
+    """A field value with its tokens already computed: document_to_fields analyzes each text
+    once for both the postings and the length column."""
+
+    tokens: list[Token]
+
+    def __new__(cls, text: str, tokens: list[Token]) -> Analyzed:
+        value = super().__new__(cls, text)
+        value.tokens = tokens
+        return value
 
 
 class GovTokenizer(Tokenizer):
@@ -94,7 +112,8 @@ class GovText(TEXT):
             yield from super().index(value, **kwargs)
             return
         positions: dict[str, list[int]] = {}
-        for tok in analyze(value):
+        tokens = value.tokens if isinstance(value, Analyzed) else analyze(value)
+        for tok in tokens:
             plist = positions.get(tok.text)
             if plist is None:
                 positions[tok.text] = [tok.pos]
@@ -117,6 +136,7 @@ def make_schema() -> Schema:
         index_no=ID(),  # 索引号 as written, upper-cased
         date=DATETIME(sortable=True),
         **{column: ID(sortable=True) for column in FACET_COLUMNS.values()},
+        **{column: COLUMN(NumericColumn("I")) for column in LENGTH_COLUMNS.values()},
     )
 
 
@@ -143,12 +163,14 @@ SCHEMA_VERSION = _schema_version()
 
 def document_to_fields(doc: Document) -> dict[str, Any]:
     """The Whoosh field values of one Document (what build.py passes to add_document)."""
-    fields: dict[str, Any] = {
-        "id": doc.id,
-        "title": doc.title,
-        "body": doc.body,
-        "agency": doc.agency,
-    }
+    fields: dict[str, Any] = {"id": doc.id}
+    for name, column in LENGTH_COLUMNS.items():
+        text = getattr(doc, name)
+        tokens = analyze(text)
+        fields[name] = Analyzed(text, tokens)
+        length = sum(word_count(t.text) for t in tokens)
+        if length:
+            fields[column] = length
     if doc.doc_no:
         fields["doc_no"] = doc.doc_no_norm or normalize_doc_no(doc.doc_no)
     if doc.index_no:

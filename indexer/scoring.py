@@ -1,108 +1,153 @@
-"""BM25F over dense per-document numpy arrays: evaluates a query tree to (matches, scores).
+"""ranking.py's BM25F over dense per-document numpy arrays: a query tree to (matches, scores).
 
-Each node yields a boolean mask over all document numbers and a score array that is 0 wherever
-the mask is False. The arithmetic is Whoosh's own (``whoosh.scoring.BM25F``: idf, B=0.75, K1=1.2,
-title boost folded into the posting weights at index time; And and Or add their children's
-scores, AndNot keeps the positive side's), so for term queries the ranking equals Whoosh's
-exhaustive one — tests/test_search_topk.py checks that on a real index.
+Matching walks the tree: each node yields a boolean mask over all document numbers and the hits
+it matched, as a weighted term frequency per (keyword, field) that is 0 wherever the node did not
+match (so a keyword under an OR branch that failed, or under a NOT, counts nothing). And and Or
+merge their children's hits by maximum per (keyword, field): a keyword reached twice (经济社会 OR
+(经济 AND 社会) in title and body) counts its hits once, as Sphinx counts a repeated keyword. A
+phrase counts its occurrences. Scoring then sums ranking.py's formula over the distinct keywords,
+with document frequencies over the live documents: tests/test_scoring_reference.py checks it
+against a direct computation from the analyzed documents.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .query import And, AndNot, Node, Nothing, Or, Phrase, Term
+from .ranking import EXACT_BONUS, FIELD_WEIGHTS, K1, B, idf
 from .reader import IndexReader
 
-B = 0.75
-K1 = 1.2
-#: fields whose matches are scored by BM25F; others (doc_no, index_no) count as matched
-SCORED_FIELDS = ("title", "body", "agency")
-#: a typed 文号 / 索引号 ranks above any text match
-EXACT_BONUS = 1000.0
+__all__ = ["EXACT_BONUS", "evaluate", "match"]
 
-
-def term_scores(reader: IndexReader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, BM25F scores) of one term."""
-    p = reader.postings(field, text)
-    if p is None:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    if field not in SCORED_FIELDS:
-        return p.docs, np.ones(len(p.docs))
-    idf = math.log(reader.doc_count_all / (p.df + 1)) + 1
-    fl = reader.lengths[field][p.docs]
-    tf = p.weights.astype(np.float64)  # Whoosh scores in double precision
-    avg = reader.avg_length[field]
-    return p.docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avg)))
+#: (keyword, field) -> weighted frequency of the hits matched in each document (float32, exact
+#: for the small integers it holds)
+Hits = dict[tuple[str, str], np.ndarray]
 
 
 def evaluate(node: Node, reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
     """(mask, scores) of ``node`` over all document numbers; deleted documents not yet removed."""
+    mask, hits = match(node, reader)
+    return mask, score(mask, hits, reader)
+
+
+def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
+    scores = np.zeros(reader.n)
+    docs = np.flatnonzero(mask)
+    if not len(docs) or not hits:
+        return scores
+    norm = K1 * ((1 - B) + B * reader.dl[docs] / reader.avg_dl)
+    by_keyword: dict[str, list[np.ndarray]] = {}
+    for (keyword, _field), tf in hits.items():
+        by_keyword.setdefault(keyword, []).append(tf)
+    out = np.zeros(len(docs))
+    for keyword, arrays in by_keyword.items():
+        tf = np.zeros(len(docs))
+        for a in arrays:
+            tf += a[docs]
+        out += idf(reader.doc_count, document_frequency(reader, keyword)) * (tf / (tf + norm))
+    scores[docs] = out
+    return scores
+
+
+def document_frequency(reader: IndexReader, keyword: str) -> int:
+    """Live documents with ``keyword`` in any weighted field (Sphinx's count of the keyword)."""
+    parts = [p.docs for f in FIELD_WEIGHTS if (p := reader.postings(f, keyword)) is not None]
+    if not parts:
+        return 0
+    docs = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+    return int(np.count_nonzero(reader.live[docs]))
+
+
+def match(node: Node, reader: IndexReader) -> tuple[np.ndarray, Hits]:
     n = reader.n
     if isinstance(node, Term):
-        docs, s = term_scores(reader, node.field, node.text)
         mask = np.zeros(n, dtype=bool)
-        mask[docs] = True
-        scores = np.zeros(n)
-        scores[docs] = s
-        return mask, scores
+        p = reader.postings(node.field, node.text)
+        if p is None:
+            return mask, {}
+        mask[p.docs] = True
+        if node.field not in FIELD_WEIGHTS:
+            return mask, {}  # doc_no / index_no: matched, not scored
+        tf = np.zeros(n, dtype=np.float32)
+        tf[p.docs] = p.weights  # frequency x field weight (schema.TITLE_BOOST), as indexed
+        return mask, {(node.text, node.field): tf}
     if isinstance(node, Phrase):
         return _phrase(node, reader)
     if isinstance(node, And):
-        mask, scores = evaluate(node.children[0], reader)
+        mask, hits = match(node.children[0], reader)
         for child in node.children[1:]:
             if not mask.any():
-                break
-            m, s = evaluate(child, reader)
+                return mask, {}
+            m, h = match(child, reader)
             mask &= m
-            scores += s
-        scores *= mask
-        return mask, scores
+            _merge(hits, h)
+        return mask, _masked(hits, mask)
     if isinstance(node, Or):
         mask = np.zeros(n, dtype=bool)
-        scores = np.zeros(n)
+        hits: Hits = {}
         for child in node.children:
-            m, s = evaluate(child, reader)
+            m, h = match(child, reader)
             mask |= m
-            scores += s
-        return mask, scores
+            _merge(hits, h)
+        return mask, hits
     if isinstance(node, AndNot):
         if node.positive is None:
-            mask, scores = np.ones(n, dtype=bool), np.zeros(n)
+            mask, hits = np.ones(n, dtype=bool), {}
         else:
-            mask, scores = evaluate(node.positive, reader)
+            mask, hits = match(node.positive, reader)
         if mask.any():
-            neg, _ = evaluate(node.negative, reader)
+            neg, _ = match(node.negative, reader)
             mask &= ~neg
-            scores *= mask
-        return mask, scores
+        return mask, _masked(hits, mask)
     if isinstance(node, Nothing):
-        return np.zeros(n, dtype=bool), np.zeros(n)
+        return np.zeros(n, dtype=bool), {}
     raise TypeError(f"unknown query node {node!r}")
 
 
-def _phrase(node: Phrase, reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
-    mask, scores = evaluate(And(tuple(Term(node.field, t) for t in node.texts)), reader)
+def _merge(into: Hits, other: Hits) -> None:
+    for key, tf in other.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = tf
+        else:
+            np.maximum(mine, tf, out=mine)
+
+
+def _masked(hits: Hits, mask: np.ndarray) -> Hits:
+    for tf in hits.values():
+        tf *= mask
+    return hits
+
+
+def _phrase(node: Phrase, reader: IndexReader) -> tuple[np.ndarray, Hits]:
+    mask, _ = match(And(tuple(Term(node.field, t) for t in node.texts)), reader)
     candidates = np.flatnonzero(mask)
-    if len(candidates):
-        # Word k of the phrase at position p votes for a phrase starting at p - k; a document
-        # matches when every word votes for one same start. Keys pack (document, start).
-        decoded = {t: reader.positions(node.field, t, candidates) for t in set(node.texts)}
-        starts: np.ndarray | None = None
-        for k, text in enumerate(node.texts):
-            docs, positions = decoded[text]
-            keys = (docs << 32) | (positions - k + _START_BIAS)
-            starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
-            if not len(starts):
-                break
-        assert starts is not None
-        phrase = np.zeros(reader.n, dtype=bool)
-        phrase[np.unique(starts >> 32)] = True
-        mask &= phrase
-    scores *= mask
-    return mask, scores
+    hits: Hits = {}
+    if not len(candidates):
+        return mask, hits
+    # Word k of the phrase at position p votes for a phrase starting at p - k; a document
+    # matches when every word votes for one same start. Keys pack (document, start).
+    decoded = {t: reader.positions(node.field, t, candidates) for t in set(node.texts)}
+    starts: np.ndarray | None = None
+    for k, text in enumerate(node.texts):
+        docs, positions = decoded[text]
+        keys = (docs << 32) | (positions - k + _START_BIAS)
+        starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+        if not len(starts):
+            break
+    assert starts is not None
+    docs, occurrences = np.unique(starts >> 32, return_counts=True)
+    mask = np.zeros(reader.n, dtype=bool)
+    mask[docs] = True
+    weight = FIELD_WEIGHTS.get(node.field)
+    if weight is not None and len(docs):
+        # Sphinx counts a phrase's hits, not every occurrence of its words (ranking.py)
+        tf = np.zeros(reader.n, dtype=np.float32)
+        tf[docs] = occurrences * weight
+        for text in node.texts:
+            hits[(text, node.field)] = tf.copy()
+    return mask, hits
 
 
 #: keeps ``position - k`` of a phrase word non-negative (phrases have at most MAX_TERMS words)

@@ -37,7 +37,7 @@ from .cluster import (
     plan_cluster,
 )
 from .conf import tsv_path, write_confs
-from .feed import FacetCodes, Segmented, segment, shard_of, tsv_row
+from .feed import FacetCodes, Segmented, pad_row, segment, shard_of, tsv_row
 from .process import build_shards, running_pid
 
 #: (doc id, source path, content hash, packed document, its Sphinx columns)
@@ -168,6 +168,8 @@ def write_cluster(cluster: Cluster, rows: Iterable[Row], report: BuildReport) ->
     tsvs = [open(tsv_path(cluster, n), "w", encoding="utf-8") for n in cluster.shards]
     seen: set[str] = set()
     try:
+        for f in tsvs:
+            f.write(pad_row())
         with DocStore(new_store) as store:
             batch: list[tuple[str, str, str, bytes]] = []
             for doc_id, source_path, digest, packed, seg in rows:

@@ -15,6 +15,9 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,26 +31,59 @@ from ..errors import AnalyzerMismatchError, DocumentNotFoundError, IndexMissingE
 from ..facets import facet_listing
 from ..highlight import highlight_title, snippet
 from ..query import AndNot, Node, ParsedQuery, parse_query
+from ..ranking import EXACT_BONUS, FIELD_WEIGHTS, keyword_boost, shard_k1_b
 from ..records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
 from ..request_rules import RELATED_TERMS, day_number, related_text, validate_request
-from .cluster import FRONT_INDEX, META, Cluster, load_cluster
+from .cluster import FRONT_INDEX, META, SHARD_INDEX, Cluster, load_cluster
+from .cluster import Node as ClusterNode
 from .feed import COLUMNS, IDS_FIELD, TEXT_FIELDS, FacetCodes, facet_attr, sphinx_id
-from .match import to_match, words
+from .match import keywords, to_match, words
 from .process import SphinxUnavailableError
 
-#: ranking: Sphinx's BM25F with the title boost of the Whoosh schema (schema.TITLE_BOOST), plus
-#: a bonus that puts a typed 文号 / 索引号 (a match in the ``ids`` field) first, as
-#: scoring.EXACT_BONUS does. WEIGHT() is an integer, hence the scale.
 _FIELDS = [name for name, decl in COLUMNS if decl == "tsvpipe_field"]
 _IDS_BIT = 1 << _FIELDS.index(IDS_FIELD)  # field_mask: bit i = the i-th declared field matched
-RANKER = (
-    "expr('bm25f(1.2, 0.75, {title=3, title_sub=3}) * 10000"
-    f" + if(field_mask & {_IDS_BIT}, 10000000, 0)')"
-)
-SCORE_SCALE = 10000.0
-#: plain idf = log(N/n) like Whoosh's; Sphinx's default ("normalized") turns negative for words in
-#: more than half the documents, which scrambled the order of common-word queries (实验区)
-RANKING = f"ranker={RANKER}, idf='plain,tfidf_unnormalized'"
+#: Sphinx field -> its ranking.FIELD_WEIGHTS weight (a sub-word field weighs as its main field,
+#: as Whoosh keeps both in one field); ``every`` and ``ids`` count neither in tf' nor in dl
+SPHINX_WEIGHTS: dict[str, int] = {
+    f: next((FIELD_WEIGHTS[name] for name, pair in TEXT_FIELDS.items() if f in pair), 0)
+    for f in _FIELDS
+}
+#: how much longer (weighted tokens) every document is in Sphinx: feed.FILL_TOKEN in each field
+FILL_LENGTH = sum(SPHINX_WEIGHTS[f] for pair in TEXT_FIELDS.values() for f in pair)
+#: WEIGHT() is an integer: scores keep 5 decimals
+SCORE_SCALE = 100000.0
+IDF = "idf='plain,tfidf_unnormalized'"
+#: related(): one ranking over the front's distributed index (shards' own statistics; the
+#: Whoosh backend ranks related documents its own way too)
+RELATED_RANKING = "ranker=expr('bm25f(1.2, 0.75, {title=3, title_sub=3}) * 10000'), " + IDF
+
+
+def shard_ranker(k1: float, b: float) -> str:
+    """ranking.py's score of one shard: bm25f() with the shard's corrected k1 and b.
+
+    bm25f() adds 0.5 (Sphinx maps its weights to [0, 1]); a typed 文号 / 索引号 adds
+    EXACT_BONUS, as on the Whoosh backend.
+    """
+    weights = ", ".join(f"{f}={w}" for f, w in SPHINX_WEIGHTS.items())
+    return (
+        f"ranker=expr('(bm25f({k1:.9f}, {b:.9f}, {{{weights}}}) - 0.5) * {SCORE_SCALE:.0f}"
+        f" + if(field_mask & {_IDS_BIT}, {EXACT_BONUS * SCORE_SCALE:.0f}, 0)'), {IDF}"
+    )
+
+
+@dataclass(frozen=True)
+class _ShardStats:
+    documents: int  # the padding document included, as Sphinx counts them
+    weighted_tokens: float  # sum over fields of SPHINX_WEIGHTS x field_tokens
+    with_keyword: dict[str, int]
+
+
+class _ShardFailed(Exception):
+    def __init__(self, node: ClusterNode, reason: str):
+        super().__init__(reason)
+        self.detail = f"{node.name} at {node.host}, ports {node.api_port}/{node.sql_port}: {reason}"
+
+
 _ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'"})
 
 
@@ -75,6 +111,10 @@ class SphinxEngine:
         self._meta: dict[str, Any] = {}
         self._codes = FacetCodes()
         self._meta_mtime = 0.0
+        # the shards of a ranked query are asked in parallel, for several requests at once
+        self._pool = ThreadPoolExecutor(
+            max_workers=min(64, 8 * len(self.cluster.shards)), thread_name_prefix="shard"
+        )
         try:
             self._refresh()
         except BaseException:
@@ -113,6 +153,7 @@ class SphinxEngine:
             return self._docs
 
     def close(self) -> None:
+        self._pool.shutdown(wait=False)
         with self._lock:
             for conn in self._connections:
                 try:
@@ -272,19 +313,19 @@ class SphinxEngine:
         else:
             order = "WEIGHT() DESC, id ASC"
         offset = (request.page - 1) * request.size
-        # a query without a positive word scores nothing on Whoosh either: ties, ordered by id
-        ranking = RANKING if _has_positive(parsed.node) else "ranker=none"
-        # max_matches is the size of the sorting queue: keeping 1000 instead of 20 cost 3 ms
-        # more per query over 7,890 matches (20k documents, one shard)
-        options = f"max_matches={max(20, offset + request.size)}, {ranking}"
         where = " AND ".join(base + list(selected.values()))
-        sql = (
-            f"SELECT id, gid, WEIGHT() FROM {FRONT_INDEX} WHERE {where} "
-            f"ORDER BY {order} LIMIT {offset}, {request.size} OPTION {options}"
-        )
-        sets, meta = self._query(sql, result.warnings)
-        result.total = int(meta.get("total_found", 0))
-        rows = sets[0]
+        if _has_positive(parsed.node):
+            rows = self._ranked(request, parsed, base[1:] + list(selected.values()), order, result)
+        else:
+            # a query without a positive word scores nothing on Whoosh either: ties, by id
+            sql = (
+                f"SELECT id, gid, WEIGHT() FROM {FRONT_INDEX} WHERE {where} "
+                f"ORDER BY {order} LIMIT {offset}, {request.size} "
+                f"OPTION max_matches={max(20, offset + request.size)}, ranker=none"
+            )
+            sets, meta = self._query(sql, result.warnings)
+            result.total = int(meta.get("total_found", 0))
+            rows = sets[0]
         if request.facets:
             # facets not selected share the main query's filters; a selected facet is counted
             # with its own filter removed (disjunctive counts), one more query each
@@ -303,6 +344,148 @@ class SphinxEngine:
             for _, gid, w in rows
             if gid in by_id
         ]
+
+    def _ranked(
+        self,
+        request: SearchRequest,
+        parsed: ParsedQuery,
+        conditions: list[str],
+        order: str,
+        result: SearchResult,
+    ) -> list[tuple]:
+        """The page of a ranked query: ranking.py's scores, computed on each shard directly.
+
+        Like Elasticsearch's dfs_query_then_fetch: first every shard's statistics (documents,
+        weighted tokens, documents with each keyword), then each shard's query with its
+        corrections (ranking.shard_k1_b, ranking.keyword_boost), so that every shard scores
+        with the collection's statistics; the front's distributed index would send one same
+        query to all. The pages of the shards are merged as searchd merges them.
+        """
+        kws = keywords(parsed.node)
+        stats: dict[int, _ShardStats] = {}
+        if kws:
+            stats = self._on_shards(
+                lambda k, cur: _shard_stats(cur, k, kws),
+                range(len(self.cluster.shards)),
+                result.warnings,
+            )
+        documents = sum(st.documents - 1 for st in stats.values())  # minus the padding
+        # ranking.py's mean dl: no filler in any document (the padding has nothing else)
+        tokens = sum(st.weighted_tokens - FILL_LENGTH * st.documents for st in stats.values())
+        avgdl = tokens / max(documents, 1)
+        with_keyword = Counter[str]()
+        for st in stats.values():
+            with_keyword.update(st.with_keyword)
+        offset = (request.page - 1) * request.size
+        want = offset + request.size
+
+        def query(k: int, cur: Any) -> tuple[list[tuple], int]:
+            ranker = shard_ranker(*_DEFAULT_K1_B)
+            boosts: dict[str, float] = {}
+            st = stats.get(k)
+            if st is not None and st.documents > 1:
+                shard_avgdl = st.weighted_tokens / st.documents
+                ranker = shard_ranker(*shard_k1_b(avgdl, shard_avgdl, FILL_LENGTH))
+                boosts = {
+                    kw: keyword_boost(
+                        documents, with_keyword[kw], st.documents, st.with_keyword.get(kw, 0)
+                    )
+                    for kw in kws
+                }
+            match = to_match(parsed.node, parsed.exact_ids, boosts)
+            where = " AND ".join([f"MATCH({_quote(match or '')})", *conditions])
+            cur.execute(
+                f"SELECT id, gid, WEIGHT(), day FROM {SHARD_INDEX.format(k=k)} WHERE {where} "
+                f"ORDER BY {order} LIMIT 0, {want} "
+                # max_matches is the size of the sorting queue: keeping 1000 instead of 20
+                # cost 3 ms more per query over 7,890 matches (20k documents, one shard)
+                f"OPTION max_matches={max(20, want)}, {ranker}"
+            )
+            rows = list(cur.fetchall())
+            cur.execute("SHOW META")
+            meta = {str(key): str(v) for key, v in cur.fetchall()}
+            return rows, int(meta.get("total_found", 0))
+
+        shards = stats.keys() if kws else range(len(self.cluster.shards))
+        pages = self._on_shards(query, shards, result.warnings)
+        result.total = sum(total for _, total in pages.values())
+        merged = [row for rows, _ in pages.values() for row in rows]
+        if order.startswith("day"):
+            merged.sort(key=lambda r: (-int(r[3]), -int(r[2]), int(r[0])))
+        else:
+            merged.sort(key=lambda r: (-int(r[2]), int(r[0])))
+        return [r[:3] for r in merged[offset:want]]
+
+    def _on_shards(
+        self, call: Callable[[int, Any], Any], shards: Any, warnings: list[str]
+    ) -> dict[int, Any]:
+        """``call(k, cursor)`` on each shard k in parallel; a shard that fails is reported as
+        the front reports a dead agent (a warning, or ShardUnavailableError)."""
+        futures = {k: self._pool.submit(self._on_shard, k, call) for k in shards}
+        answers: dict[int, Any] = {}
+        failed: list[str] = []
+        for k, future in futures.items():
+            try:
+                answers[k] = future.result()
+            except _ShardFailed as exc:
+                failed.append(exc.detail)
+        if failed:
+            detail = "; ".join(failed)
+            if not answers:
+                raise ShardUnavailableError(f"no shard answered: {detail}")
+            if self.cluster.agent_failure == "error":
+                raise ShardUnavailableError(f"a shard did not answer: {detail}")
+            message = f"partial results: a shard did not answer ({detail})"
+            if message not in warnings:
+                warnings.append(message)
+        return answers
+
+    def _on_shard(self, k: int, call: Callable[[int, Any], Any]) -> Any:
+        node = self.cluster.shards[k]
+        for attempt in (1, 2):
+            conn = None
+            try:
+                conn = self._shard_conn(node)
+                with conn.cursor() as cur:
+                    return call(k, cur)
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as exc:
+                # a kept connection dropped by a restarted searchd: retry once on a new one
+                if conn is not None:
+                    self._forget_shard(node, conn)
+                if attempt == 2 or conn is None:
+                    raise _ShardFailed(node, str(exc.args[-1] if exc.args else exc)) from None
+        raise AssertionError("unreachable")
+
+    def _shard_conn(self, node: ClusterNode) -> pymysql.connections.Connection:
+        conns = self._local.__dict__.setdefault("shards", {})
+        conn = conns.get(node.name)
+        if conn is not None and conn.open:
+            return conn
+        conn = pymysql.connect(
+            host=node.host,
+            port=node.sql_port,
+            user="",
+            charset="utf8",
+            autocommit=True,
+            # the front's agent timeouts: a dead or frozen shard costs this much, no more
+            connect_timeout=self.cluster.connect_timeout_ms / 1000,
+            read_timeout=self.cluster.query_timeout_ms / 1000,
+            write_timeout=self.cluster.query_timeout_ms / 1000,
+        )
+        conns[node.name] = conn
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    def _forget_shard(self, node: ClusterNode, conn: pymysql.connections.Connection) -> None:
+        self._local.__dict__.get("shards", {}).pop(node.name, None)
+        with self._lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+        try:
+            conn.close()
+        except pymysql.Error:
+            pass
 
     def _facet_counts(
         self, where: str, facets: list[str], warnings: list[str]
@@ -338,13 +521,28 @@ class SphinxEngine:
         sql = (
             f"SELECT id, gid, WEIGHT() FROM {FRONT_INDEX} WHERE MATCH({_quote(match)}) "
             f"AND id != {sphinx_id(doc_id)} ORDER BY WEIGHT() DESC, id ASC LIMIT {int(limit)} "
-            f"OPTION {RANKING}"
+            f"OPTION {RELATED_RANKING}"
         )
         rows = self._query(sql, [])[0][0]
         by_id = self._refresh().get_many([r[1] for r in rows])
-        return [
-            _hit(g, by_id[g], w / SCORE_SCALE, frozenset(terms)) for _, g, w in rows if g in by_id
-        ]
+        return [_hit(g, by_id[g], w / 10000, frozenset(terms)) for _, g, w in rows if g in by_id]
+
+
+_DEFAULT_K1_B = shard_k1_b(1.0, 1.0)
+
+
+def _shard_stats(cur: Any, k: int, kws: list[str]) -> _ShardStats:
+    """What ranking needs of shard k: its documents, weighted tokens, documents per keyword."""
+    index = SHARD_INDEX.format(k=k)
+    cur.execute(f"SHOW INDEX {index} STATUS")
+    status = {str(key): str(v) for key, v in cur.fetchall()}
+    tokens = sum(w * int(status.get(f"field_tokens_{f}", 0)) for f, w in SPHINX_WEIGHTS.items())
+    with_keyword: dict[str, int] = {}
+    # keywords are word characters only (match.words), nothing to escape
+    cur.execute(f"CALL KEYWORDS({_quote(' '.join(kws))}, '{index}', 1)")
+    for row in cur.fetchall():
+        with_keyword[str(row[2])] = int(row[3])
+    return _ShardStats(int(status.get("indexed_documents", 0)), tokens, with_keyword)
 
 
 def _has_positive(node: Node | None) -> bool:

@@ -6,6 +6,12 @@ Sphinx keyword and phrase positions count our tokens. Two fields per text field,
 both at one position: ``title`` holds the accurate-mode main tokens (phrases match there) and
 ``title_sub`` the search-mode sub-words (recall: 经济 finds 经济发展).
 
+Every text field ends with FILL_TOKEN: Sphinx 2.2.11 gives an empty field the length of the same
+field in the document indexed before it (``index_field_lengths``; seen on a 4-document index),
+which would scramble bm25f()'s document lengths. With the filler no field is empty, and each
+document is exactly FILL_LENGTH weighted tokens longer in Sphinx than in ranking.py, which the
+engine corrects for (ranking.shard_k1_b).
+
 The rows are tab-separated (``tsvpipe``); the column order is COLUMNS, which also writes the
 ``tsvpipe_*`` declarations of the shard config (Sphinx maps columns by declaration order).
 """
@@ -36,6 +42,10 @@ ALL_TOKEN = "govsearchall"
 #: exact identifiers (normalised 文号, upper-cased 索引号) as one keyword each (see id_token): a
 #: field rather than a string attribute, so that a typed 文号 can be OR-ed with the text query
 IDS_FIELD = "ids"
+
+
+#: ends every text field (see above); never typed, never matched
+FILL_TOKEN = "govsearchfill"
 
 
 def id_token(field: str, value: str) -> str:
@@ -95,8 +105,9 @@ def segment(doc: Document) -> Segmented:
     texts: list[str] = []
     for name in TEXT_FIELDS:
         tokens = analyze(getattr(doc, name))
-        texts.append(" ".join(t.text for t in tokens if not t.sub).translate(_UNSAFE))
-        texts.append(" ".join(t.text for t in tokens if t.sub).translate(_UNSAFE))
+        for sub in (False, True):
+            words = [t.text.translate(_UNSAFE) for t in tokens if t.sub is sub]
+            texts.append(" ".join([*words, FILL_TOKEN]))
     try:
         day = day_number(doc.date) if doc.date else 0
     except ValueError:
@@ -154,6 +165,19 @@ class FacetCodes:
             return cls(json.loads((index_dir / cls.FILE).read_text(encoding="utf-8")))
         except FileNotFoundError:
             return cls()
+
+
+#: Each shard holds one padding document: no text, no facet value, never matched (its only word
+#: is PAD_TOKEN). With it no keyword is in every document of a shard, where Sphinx's plain idf is
+#: 0 and no keyword boost could restore ranking.idf (ranking.sphinx_plain_idf).
+PAD_ID = 2**63 - 1
+PAD_TOKEN = "govsearchpad"
+
+
+def pad_row() -> str:
+    cells = [str(PAD_ID), "", *(FILL_TOKEN for _ in TEXT_FIELDS for _ in range(2)), PAD_TOKEN, ""]
+    cells += ["0"] * len(FACET_FIELDS) + ["0"]
+    return "\t".join(cells) + "\n"
 
 
 def tsv_row(doc_id: str, seg: Segmented, codes: FacetCodes) -> str:

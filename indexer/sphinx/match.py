@@ -8,24 +8,21 @@ phrase only in the main-token field, where positions are consecutive.
 
 from __future__ import annotations
 
-import re
-
 from ..query import And, AndNot, Node, Nothing, Or, Phrase, Term
+from ..ranking import words
 from .feed import ALL_TOKEN, EVERY_FIELD, IDS_FIELD, TEXT_FIELDS, id_token
 
-#: what Sphinx keeps as word characters (conf.CHARSET_TABLE); anything else separates words
-_WORD = re.compile(
-    "[0-9a-zA-Z\u00c0-\u024f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]+"
-)
+#: keyword -> ``keyword^boost`` factor of one shard's query (ranking.keyword_boost)
+Boosts = dict[str, float]
 
 
-def words(text: str) -> list[str]:
-    """``text`` split the way Sphinx's tokenizer will split it (lower-cased like our analyzer)."""
-    return [w.lower() for w in _WORD.findall(text)]
+def _boosted(ws: list[str], boosts: Boosts) -> list[str]:
+    # fixed-point: the query lexer reads no exponent; a boost is >= 1.9 (ranking.keyword_boost)
+    return [f"{w}^{boosts[w]:.7f}" if w in boosts else w for w in ws]
 
 
-def _term_expr(fields: list[str], text: str) -> str | None:
-    ws = words(text)
+def _term_expr(fields: list[str], text: str, boosts: Boosts) -> str | None:
+    ws = _boosted(words(text), boosts)
     if not ws:
         return None
     # one of our tokens that Sphinx splits (e.g. "covid-19") is indexed as consecutive words
@@ -33,13 +30,37 @@ def _term_expr(fields: list[str], text: str) -> str | None:
     return f"(@({','.join(fields)}) {body})"
 
 
+def keywords(node: Node | None) -> list[str]:
+    """The Sphinx keywords of ``node`` that ranking scores (text fields, not 文号 / 索引号)."""
+    out: dict[str, None] = {}
+
+    def walk(n: Node | None) -> None:
+        if isinstance(n, Term) and n.field in TEXT_FIELDS:
+            out.update(dict.fromkeys(words(n.text)))
+        elif isinstance(n, Phrase):
+            out.update(dict.fromkeys(w for t in n.texts for w in words(t)))
+        elif isinstance(n, (And, Or)):
+            for c in n.children:
+                walk(c)
+        elif isinstance(n, AndNot):
+            walk(n.positive)
+
+    walk(node)
+    return list(out)
+
+
 def _fields_of(field: str) -> list[str]:
     return list(TEXT_FIELDS.get(field, (field,)))
 
 
-def to_match(node: Node | None, exact_ids: tuple[tuple[str, str], ...] = ()) -> str | None:
-    """The MATCH expression, or None when the query can match no document."""
-    expr = None if node is None else _expr(node)
+def to_match(
+    node: Node | None, exact_ids: tuple[tuple[str, str], ...] = (), boosts: Boosts | None = None
+) -> str | None:
+    """The MATCH expression, or None when the query can match no document.
+
+    ``boosts`` multiplies the idf of keywords (one shard's correction to collection-wide idf).
+    """
+    expr = None if node is None else _expr(node, boosts or {})
     if node is None and not exact_ids:
         return f"(@{EVERY_FIELD} {ALL_TOKEN})"
     alternatives = [expr] if expr else []
@@ -49,34 +70,34 @@ def to_match(node: Node | None, exact_ids: tuple[tuple[str, str], ...] = ()) -> 
     return alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")"
 
 
-def _expr(node: Node) -> str | None:
+def _expr(node: Node, boosts: Boosts) -> str | None:
     if isinstance(node, Term):
         if node.field in ("doc_no", "index_no"):
             return f"(@{IDS_FIELD} {id_token(node.field, node.text)})"
-        return _term_expr(_fields_of(node.field), node.text)
+        return _term_expr(_fields_of(node.field), node.text, boosts)
     if isinstance(node, Phrase):
-        ws = [w for t in node.texts for w in words(t)]
+        ws = _boosted([w for t in node.texts for w in words(t)], boosts)
         if not ws:
             return None
         return f'(@{node.field} "{" ".join(ws)}")'
     if isinstance(node, Or):
-        merged = _merged_terms(node)
+        merged = _merged_terms(node, boosts)
         if merged is not None:
             return merged
-        parts = [p for p in (_expr(c) for c in node.children) if p]
+        parts = [p for p in (_expr(c, boosts) for c in node.children) if p]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
     if isinstance(node, And):
-        parts = [_expr(c) for c in node.children]
+        parts = [_expr(c, boosts) for c in node.children]
         if any(p is None for p in parts):
             return None
         return "(" + " ".join(p for p in parts if p) + ")"
     if isinstance(node, AndNot):
-        negative = _expr(node.negative)
+        negative = _expr(node.negative, boosts)
         positive = f"(@{EVERY_FIELD} {ALL_TOKEN})" if node.positive is None else None
         if node.positive is not None:
-            positive = _expr(node.positive)
+            positive = _expr(node.positive, boosts)
             if positive is None:
                 return None
         if negative is None:
@@ -87,7 +108,7 @@ def _expr(node: Node) -> str | None:
     raise TypeError(f"unknown query node {node!r}")
 
 
-def _merged_terms(node: Or) -> str | None:
+def _merged_terms(node: Or, boosts: Boosts) -> str | None:
     """``Or(Term(title, t), Term(body, t))`` as one lookup of t in all those fields."""
     children = node.children
     if not all(isinstance(c, Term) and c.field in TEXT_FIELDS for c in children):
@@ -96,4 +117,4 @@ def _merged_terms(node: Or) -> str | None:
     if len(texts) != 1:
         return None
     fields = [f for c in children for f in _fields_of(c.field)]  # type: ignore[union-attr]
-    return _term_expr(fields, texts.pop())
+    return _term_expr(fields, texts.pop(), boosts)

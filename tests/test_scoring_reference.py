@@ -1,0 +1,160 @@
+"""The engine's scores equal ranking.py's BM25F computed directly from the analyzed documents.
+
+The reference below never touches Whoosh or numpy arrays: it analyzes every stored document,
+evaluates the query tree one document at a time (hits per keyword and field, phrases by token
+positions) and applies ranking.py's formula with counts it makes itself. The engine must give
+the same total, the same scores, and a top-10 that is the head of the reference order (trap #1 of
+PERFORMANCE.md: Whoosh's ``search(limit=10)`` can miss the best document of a common query).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from indexer import layout
+from indexer.analysis import analyze
+from indexer.docstore import DocStore
+from indexer.extract.fields import normalize_doc_no
+from indexer.query import And, AndNot, Nothing, Or, Phrase, Term, parse_query
+from indexer.ranking import FIELD_WEIGHTS, K1, WORD, B
+from indexer.records import SearchRequest
+from indexer.search import SearchEngine
+
+QUERIES = [
+    "平潭",
+    "政府",
+    "平潭 建设",
+    "实验区",
+    "经济 发展",
+    "管理 规定",
+    "人民 政府 工作",
+    "海关 OR 税务",
+    "工作 -平潭",
+    "综合实验区 管委会 通知",
+    "地瓜经济",
+    "领导 干部",
+    "市场 经济",
+    '"经济 发展"',
+    '"综合 实验区"',
+    "title:通知 平潭",
+    "(建议 OR 提案) 答复",
+    "经济社会发展",
+]
+
+
+class Doc:
+    def __init__(self, doc):
+        self.id = doc.id
+        self.doc_no = normalize_doc_no(doc.doc_no) if doc.doc_no else ""
+        self.index_no = doc.index_no.strip().upper()
+        self.tokens = {f: analyze(getattr(doc, f)) for f in FIELD_WEIGHTS}
+        self.counts = {f: Counter(t.text for t in toks) for f, toks in self.tokens.items()}
+        # length in words: a token such as "2.5" is two (ranking.WORD), "、" none
+        self.dl = sum(
+            w * sum(len(WORD.findall(t.text)) for t in self.tokens[f])
+            for f, w in FIELD_WEIGHTS.items()
+        )
+
+
+def evaluate(node, d: Doc) -> tuple[bool, dict]:
+    """(matched, {(keyword, field): weighted frequency}) of one document."""
+    if isinstance(node, Term):
+        if node.field == "doc_no":
+            return d.doc_no == node.text, {}
+        if node.field == "index_no":
+            return d.index_no == node.text, {}
+        tf = d.counts[node.field][node.text]
+        return tf > 0, ({(node.text, node.field): tf * FIELD_WEIGHTS[node.field]} if tf else {})
+    if isinstance(node, Phrase):
+        at: dict[int, set[str]] = {}
+        for t in d.tokens[node.field]:
+            at.setdefault(t.pos, set()).add(t.text)
+        starts = [p for p in at if all(w in at.get(p + k, ()) for k, w in enumerate(node.texts))]
+        w = FIELD_WEIGHTS[node.field]
+        return bool(starts), {(t, node.field): len(starts) * w for t in node.texts if starts}
+    if isinstance(node, (And, Or)):
+        results = [evaluate(c, d) for c in node.children]
+        ok = all(m for m, _ in results) if isinstance(node, And) else any(m for m, _ in results)
+        hits: dict = {}
+        for m, h in results:
+            if m or isinstance(node, And):
+                for k, v in h.items():
+                    hits[k] = max(hits.get(k, 0), v)
+        return ok, (hits if ok else {})
+    if isinstance(node, AndNot):
+        ok, hits = (True, {}) if node.positive is None else evaluate(node.positive, d)
+        if ok and evaluate(node.negative, d)[0]:
+            return False, {}
+        return ok, hits
+    if isinstance(node, Nothing):
+        return False, {}
+    raise TypeError(node)
+
+
+def reference(docs: list[Doc], q: str) -> dict[str, float]:
+    """Score of every matching document, from first principles."""
+    n = len(docs)
+    avgdl = sum(d.dl for d in docs) / n
+    df = Counter(k for d in docs for k in {t for f in FIELD_WEIGHTS for t in d.counts[f]})
+    node = parse_query(q).node
+    out = {}
+    for d in docs:
+        ok, hits = evaluate(node, d)
+        if not ok:
+            continue
+        tf: Counter = Counter()
+        for (keyword, _field), v in hits.items():
+            tf[keyword] += v
+        norm = K1 * (1 - B + B * d.dl / avgdl)
+        out[d.id] = sum((math.log(n / (df[k] + 1)) + 1) * v / (v + norm) for k, v in tf.items())
+    return out
+
+
+def analyzed_docs(index_dir: Path) -> list[Doc]:
+    gen = layout.current_generation(index_dir)
+    with DocStore(gen / layout.DOCSTORE, readonly=True) as store:
+        return [Doc(doc) for doc in store]
+
+
+def check(engine: SearchEngine, docs: list[Doc], q: str, k: int = 10) -> None:
+    want = reference(docs, q)
+    got = engine.search(SearchRequest(q=q, size=k, facets=False))
+    assert got.total == len(want), q
+    for hit in got.hits:
+        assert hit.score == pytest.approx(want[hit.id], rel=1e-6, abs=1e-6), (q, hit.id)
+    best = sorted(want.values(), reverse=True)[:k]
+    assert [h.score for h in got.hits] == pytest.approx(best, rel=1e-6, abs=1e-6), q
+    # nothing scoring above the 10th is missing (ties with it may be either side of the cut)
+    if got.hits:
+        last = got.hits[-1].score
+        above = {i for i, s in want.items() if s > last + 1e-6}
+        assert above <= {h.id for h in got.hits}, q
+
+
+@pytest.fixture(scope="module")
+def sample_docs(sample_index: Path) -> list[Doc]:
+    return analyzed_docs(sample_index)
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_scores_equal_the_reference_on_corpus(sample_index: Path, sample_docs, q):
+    with SearchEngine(sample_index) as engine:
+        check(engine, sample_docs, q)
+
+
+def test_queries_rank_more_than_ten_documents(sample_docs):
+    """The comparison above covers the case that matters: more matches than one page."""
+    many = [q for q in QUERIES if len(reference(sample_docs, q)) > 10]
+    assert len(many) >= 5, many
+
+
+@pytest.mark.slow
+def test_scores_equal_the_reference_on_shared_corpora(shared_index: Path):
+    docs = analyzed_docs(shared_index)
+    with SearchEngine(shared_index) as engine:
+        for q in QUERIES:
+            check(engine, docs, q)
