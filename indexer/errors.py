@@ -48,7 +48,7 @@ class IndexLockedError(GovsearchError):
 
 
 class AnalyzerMismatchError(GovsearchError):
-    """The index was built with another analyzer version: it must be rebuilt."""
+    """The index was built with another analyzer version or index format: it must be rebuilt."""
 
     code = "analyzer_mismatch"
     http_status = 503

@@ -27,13 +27,19 @@ import numpy as np
 from . import layout
 from .analysis import analyze
 from .docstore import DocStore
-from .errors import DocumentNotFoundError, GovsearchError, IndexMissingError
+from .errors import (
+    AnalyzerMismatchError,
+    DocumentNotFoundError,
+    GovsearchError,
+    IndexMissingError,
+)
 from .facets import facet_counts, facet_masks
 from .highlight import highlight_title, snippet
 from .query import Or, ParsedQuery, Term, parse_query
 from .reader import NO_DATE, IndexReader
 from .records import Document, Hit, SearchRequest, SearchResult
 from .request_rules import RELATED_TERMS, day_number, related_text, validate_request
+from .schema import SCHEMA_VERSION
 from .scoring import EXACT_BONUS, evaluate
 
 #: how often (seconds) a request may look at the CURRENT pointer
@@ -50,6 +56,12 @@ class _Generation:
         self.path = path
         self.name = path.name
         self.meta = layout.check_generation(path)
+        if self.meta.get("schema_version") != SCHEMA_VERSION:
+            # e.g. an index from before the exact length columns: Whoosh would fail on a
+            # missing field deep inside a query; say what to do instead
+            raise AnalyzerMismatchError(
+                f"index {path.name} was built in another index format: rebuild with govsearch index"
+            )
         self.lease = layout.reader_lease(path)
         try:
             self.reader = IndexReader(path / layout.WHOOSH_DIR)

@@ -287,14 +287,17 @@ def test_facet_time_budget_is_reported_not_slow(sample_index, engine):
     assert len(result.facets) < len(full.facets)
 
 
-def test_an_index_built_by_another_analyzer_is_refused(sample_index, tmp_path):
+@pytest.mark.parametrize("key", ["analyzer_version", "schema_version"])
+def test_an_index_built_by_another_analyzer_or_format_is_refused(sample_index, tmp_path, key):
+    """An index from before the exact length columns (schema_version) fails with what to do,
+    not with Whoosh's KeyError on the first query."""
     index = tmp_path / "index"
     shutil.copytree(sample_index, index)
     meta_path = layout.current_generation(index) / layout.META
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["analyzer_version"] = "not-this-one"
+    meta[key] = "not-this-one"
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(AnalyzerMismatchError):
+    with pytest.raises(AnalyzerMismatchError, match="rebuild with govsearch index"):
         SearchEngine(index)
 
 
