@@ -260,7 +260,7 @@ def main() -> None:
 
     header = (
         f"{'backend':<10} {'docs':>9} {'copies':>7} {'index_s':>8} {'docs/s':>8} {'indexer_s':>9}"
-        f" {'index_MB':>9} {'p50_ms':>7} {'p95_ms':>7} {'p99_ms':>7} {'hits_med':>9}"
+        f" {'index_MB':>9} {'p50_ms':>7} {'p95_ms':>7} {'p99_ms':>7} {'hits_med':>9} {'load':>5}"
     )
     print(header)
     runs = [("whoosh", int(s), 0) for s in args.whoosh_sizes.split(",") if s]
@@ -280,7 +280,8 @@ def main() -> None:
             f"{r['backend']:<10} {r['docs']:>9} {copies:>7} {r['index_s']:>8.1f} "
             f"{r['docs'] / r['index_s']:>8.0f} {r['indexer_s']:>9.1f} {r['index_mb']:>9.0f} "
             f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['median_hits']:>9.0f}"
-            f"  (n={r['n']})",
+            # the 1-minute load average when the queries ended: this machine is shared
+            f" {os.getloadavg()[0]:>5.1f}  (n={r['n']})",
             flush=True,
         )
 

@@ -31,6 +31,7 @@ from query_bench import COMMON, SHARED, WORK, all_documents, percentiles, repeat
 from indexer import layout
 from indexer.build import build_index
 from indexer.errors import AnalyzerMismatchError, IndexMissingError
+from indexer.schema import SCHEMA_VERSION
 
 
 def memory(pid: int) -> dict[str, int]:
@@ -45,10 +46,10 @@ def memory(pid: int) -> dict[str, int]:
 
 def usable(index: Path) -> bool:
     try:
-        layout.check_generation(layout.current_generation(index))
+        meta = layout.check_generation(layout.current_generation(index))
     except (IndexMissingError, AnalyzerMismatchError):
         return False
-    return True
+    return meta.get("schema_version") == SCHEMA_VERSION
 
 
 def ensure_index(index: Path, docs: int) -> None:
