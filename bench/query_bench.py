@@ -32,7 +32,7 @@ from indexer.analysis import ANALYZER_VERSION, analyze
 from indexer.build import build_index
 from indexer.docstore import DocStore, pack
 from indexer.records import Document, SearchRequest
-from indexer.schema import FACET_COLUMNS, document_to_fields, make_schema
+from indexer.schema import FACET_COLUMNS, SCHEMA_VERSION, document_to_fields, make_schema
 from indexer.search import SearchEngine
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,14 +97,18 @@ def rare_pairs(docs: list[Document], n: int, seed: int = SEED) -> list[str]:
     return queries
 
 
-def write_index(index_dir: Path, docs: Iterable[Document], *, procs: int = 2) -> Path:
-    """A generation made of already extracted Documents (no corpus walk), made current."""
+def write_index(index_dir: Path, docs: Iterable[Document]) -> Path:
+    """A generation made of already extracted Documents (no corpus walk), made current.
+
+    One writer: document_to_fields analyzes each text in this process (for the exact length
+    columns), so MpWriter's sub-writers would only receive pickled tokens.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     gen = layout.create_generation(index_dir)
     whoosh_dir = gen / layout.WHOOSH_DIR
     whoosh_dir.mkdir()
     ix = whoosh_index.create_in(str(whoosh_dir), make_schema())
-    writer = ix.writer(procs=procs, multisegment=True, limitmb=256)
+    writer = ix.writer(limitmb=256)
     count = 0
     with DocStore(gen / layout.DOCSTORE) as store:
         batch: list[tuple[str, str, str, bytes]] = []
@@ -120,6 +124,7 @@ def write_index(index_dir: Path, docs: Iterable[Document], *, procs: int = 2) ->
     writer.commit()
     meta = {
         "analyzer_version": ANALYZER_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "documents": count,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "generation": gen.name,

@@ -48,6 +48,10 @@ class Analyzed(str):
         value.tokens = tokens
         return value
 
+    def __reduce__(self) -> tuple:
+        # Whoosh's MpWriter (bench/query_bench.py) pickles field values to its sub-writers
+        return (Analyzed, (str(self), self.tokens))
+
 
 class GovTokenizer(Tokenizer):
     """Feeds ``indexer.analysis.analyze`` tokens to Whoosh.

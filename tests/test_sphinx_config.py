@@ -14,10 +14,15 @@ from indexer.records import Document
 from indexer.sphinx.cluster import is_sphinx_dir, load_cluster, plan_cluster
 from indexer.sphinx.conf import front_conf, shard_conf
 from indexer.sphinx.feed import (
+    ALL_TOKEN,
     COLUMNS,
+    FILL_TOKEN,
     IDS_FIELD,
+    PAD_TOKEN,
+    TEXT_FIELDS,
     FacetCodes,
     id_token,
+    pad_row,
     segment,
     shard_of,
     tsv_row,
@@ -77,6 +82,23 @@ def test_tsv_row_has_one_cell_per_declared_column():
     assert cells[1 + names.index("f_proposal_kind")] == "0"  # no value
     ids = cells[1 + names.index(IDS_FIELD)].split()
     assert id_token("doc_no", "岚综管综〔2023〕91号") in ids
+
+
+def test_no_text_field_is_empty_and_the_padding_document_matches_nothing():
+    """Sphinx 2.2.11 gives an empty field the previous document's length: every text field ends
+    with the filler word, even a document's missing agency; the padding document (one per
+    shard, for the idf of a keyword every document has) holds nothing a query can ask for."""
+    names = [name for name, _ in COLUMNS]
+    text_fields = [f for pair in TEXT_FIELDS.values() for f in pair]
+    cells = tsv_row("x", segment(Document(id="x", title="通知", body="", agency="")), FacetCodes())
+    cells = cells.rstrip("\n").split("\t")
+    for field in text_fields:
+        assert cells[1 + names.index(field)].split()[-1] == FILL_TOKEN
+    pad = pad_row().rstrip("\n").split("\t")
+    assert len(pad) == 1 + len(COLUMNS)
+    assert {pad[1 + names.index(f)] for f in text_fields} == {FILL_TOKEN}
+    assert pad[1 + names.index("every")] == PAD_TOKEN != ALL_TOKEN
+    assert set(pad[1 + names.index("f_agency") :]) == {"0"}
 
 
 def test_facet_codes_only_grow_across_rebuilds(tmp_path):
