@@ -180,17 +180,8 @@ class SphinxEngine:
             return conn
         front = self.cluster.front
         try:
-            conn = pymysql.connect(
-                host=front.host,
-                port=front.sql_port,
-                user="",
-                charset="utf8",
-                autocommit=True,
-                connect_timeout=2,
-                # the front waits at most agent_query_timeout for the shards, then answers
-                read_timeout=max(2, self.cluster.query_timeout_ms // 1000 + 2),
-                write_timeout=2,
-            )
+            # the front waits at most agent_query_timeout for the shards, then answers
+            conn = _connect(front, 2, max(2, self.cluster.query_timeout_ms // 1000 + 2), 2)
         except pymysql.Error as exc:
             raise SphinxUnavailableError(
                 f"the search front {front.host}:{front.sql_port} does not answer "
@@ -203,7 +194,7 @@ class SphinxEngine:
         return conn
 
     def _forget(self, conn: pymysql.connections.Connection) -> None:
-        self._local.conn = None
+        """Close a broken connection (the caller drops its thread's reference)."""
         with self._lock:
             if conn in self._connections:
                 self._connections.remove(conn)
@@ -228,6 +219,7 @@ class SphinxEngine:
                     meta = {str(k): str(v) for k, v in cur.fetchall()}
                 break
             except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
+                self._local.conn = None
                 self._forget(conn)
                 if attempt == 2:
                     raise SphinxUnavailableError(
@@ -451,7 +443,8 @@ class SphinxEngine:
             except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as exc:
                 # a kept connection dropped by a restarted searchd: retry once on a new one
                 if conn is not None:
-                    self._forget_shard(node, conn)
+                    self._local.__dict__.get("shards", {}).pop(node.name, None)
+                    self._forget(conn)
                 if attempt == 2 or conn is None:
                     raise _ShardFailed(node, str(exc.args[-1] if exc.args else exc)) from None
         raise AssertionError("unreachable")
@@ -461,31 +454,13 @@ class SphinxEngine:
         conn = conns.get(node.name)
         if conn is not None and conn.open:
             return conn
-        conn = pymysql.connect(
-            host=node.host,
-            port=node.sql_port,
-            user="",
-            charset="utf8",
-            autocommit=True,
-            # the front's agent timeouts: a dead or frozen shard costs this much, no more
-            connect_timeout=self.cluster.connect_timeout_ms / 1000,
-            read_timeout=self.cluster.query_timeout_ms / 1000,
-            write_timeout=self.cluster.query_timeout_ms / 1000,
-        )
+        # the front's agent timeouts: a dead or frozen shard costs this much, no more
+        query_s = self.cluster.query_timeout_ms / 1000
+        conn = _connect(node, self.cluster.connect_timeout_ms / 1000, query_s, query_s)
         conns[node.name] = conn
         with self._lock:
             self._connections.append(conn)
         return conn
-
-    def _forget_shard(self, node: ClusterNode, conn: pymysql.connections.Connection) -> None:
-        self._local.__dict__.get("shards", {}).pop(node.name, None)
-        with self._lock:
-            if conn in self._connections:
-                self._connections.remove(conn)
-        try:
-            conn.close()
-        except pymysql.Error:
-            pass
 
     def _facet_counts(
         self, where: str, facets: list[str], warnings: list[str]
@@ -543,6 +518,21 @@ def _shard_stats(cur: Any, k: int, kws: list[str]) -> _ShardStats:
     for row in cur.fetchall():
         with_keyword[str(row[2])] = int(row[3])
     return _ShardStats(int(status.get("indexed_documents", 0)), tokens, with_keyword)
+
+
+def _connect(
+    node: ClusterNode, connect_s: float, read_s: float, write_s: float
+) -> pymysql.connections.Connection:
+    return pymysql.connect(
+        host=node.host,
+        port=node.sql_port,
+        user="",
+        charset="utf8",
+        autocommit=True,
+        connect_timeout=connect_s,
+        read_timeout=read_s,
+        write_timeout=write_s,
+    )
 
 
 def _has_positive(node: Node | None) -> bool:
