@@ -204,6 +204,8 @@ class IndexReader:
             values, codes = self._column_codes(column)
             self.facet_values[facet] = values
             self.facet_codes[facet] = codes
+        #: keyword -> live documents with it (scoring.document_frequency); fixed per generation
+        self.df_cache: dict[str, int] = {}
         self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
         self._cache_lock = threading.Lock()

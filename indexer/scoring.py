@@ -20,6 +20,8 @@ from .reader import IndexReader
 
 __all__ = ["EXACT_BONUS", "evaluate", "match"]
 
+#: keywords whose document frequency a generation keeps (a few MB at most)
+DF_CACHE_SIZE = 200_000
 #: (keyword, field) -> weighted frequency of the hits matched in each document (float32, exact
 #: for the small integers it holds)
 Hits = dict[tuple[str, str], np.ndarray]
@@ -51,12 +53,23 @@ def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
 
 
 def document_frequency(reader: IndexReader, keyword: str) -> int:
-    """Live documents with ``keyword`` in any weighted field (Sphinx's count of the keyword)."""
-    parts = [p.docs for f in FIELD_WEIGHTS if (p := reader.postings(f, keyword)) is not None]
-    if not parts:
-        return 0
-    docs = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
-    return int(np.count_nonzero(reader.live[docs]))
+    """Live documents with ``keyword`` in any weighted field (Sphinx's count of the keyword).
+
+    Cached per generation; counted on a boolean array: np.unique over the fields' postings
+    was 105 of 180 ms of 8 common-word queries on 100k documents.
+    """
+    known = reader.df_cache.get(keyword)
+    if known is not None:
+        return known
+    seen = np.zeros(reader.n, dtype=bool)
+    for f in FIELD_WEIGHTS:
+        p = reader.postings(f, keyword)
+        if p is not None:
+            seen[p.docs] = True
+    count = int(np.count_nonzero(seen & reader.live))
+    if len(reader.df_cache) < DF_CACHE_SIZE:
+        reader.df_cache[keyword] = count
+    return count
 
 
 def match(node: Node, reader: IndexReader) -> tuple[np.ndarray, Hits]:
