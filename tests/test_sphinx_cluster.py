@@ -8,6 +8,7 @@ fixture's teardown. Everything skips cleanly when Sphinx's programs are not inst
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import signal
@@ -19,10 +20,11 @@ import pytest
 from conftest import CORPUS
 
 from indexer.engines import open_engine
+from indexer.errors import AnalyzerMismatchError
 from indexer.records import SearchRequest, SearchResult
 from indexer.search import SearchEngine
 from indexer.sphinx.build import build_sphinx
-from indexer.sphinx.cluster import Cluster, load_cluster
+from indexer.sphinx.cluster import META, Cluster, load_cluster
 from indexer.sphinx.engine import ShardUnavailableError, SphinxEngine
 from indexer.sphinx.process import (
     SphinxUnavailableError,
@@ -319,3 +321,18 @@ def test_rebuild_rotates_while_searchd_keeps_serving(tmp_path):
             engine.close()
         # the same processes answered before and after: rotated, not restarted
         assert [running_pid(cluster, n) for n in cluster.nodes] == pids
+
+
+def test_an_index_built_in_another_format_is_refused(tmp_path):
+    """A Sphinx index from before the padding document and filler words would rank wrongly:
+    the engine says to rebuild rather than serve it."""
+
+    index = tmp_path / "index"
+    build_sphinx(CORPUS, index, shards=1, base_port=free_port_range(4), progress=False)
+    with SphinxEngine(index):
+        pass  # as built: accepted
+    meta = json.loads((index / META).read_text(encoding="utf-8"))
+    del meta["feed_version"]
+    (index / META).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(AnalyzerMismatchError, match="rebuild it with 'govsearch index"):
+        SphinxEngine(index)

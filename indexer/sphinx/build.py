@@ -37,7 +37,7 @@ from .cluster import (
     plan_cluster,
 )
 from .conf import tsv_path, write_confs
-from .feed import FacetCodes, Segmented, pad_row, segment, shard_of, tsv_row
+from .feed import FEED_VERSION, FacetCodes, Segmented, pad_row, segment, shard_of, tsv_row
 from .process import build_shards, running_pid
 
 #: (doc id, source path, content hash, packed document, its Sphinx columns)
@@ -213,6 +213,7 @@ def write_meta(cluster: Cluster, corpus: Path, report: BuildReport) -> None:
         "generation": f"sphinx-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-"
         + secrets.token_hex(4),
         "analyzer_version": ANALYZER_VERSION,
+        "feed_version": FEED_VERSION,
         "documents": report.total_documents,
         "shards": len(cluster.shards),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -36,7 +36,15 @@ from ..records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
 from ..request_rules import RELATED_TERMS, day_number, related_text, validate_request
 from .cluster import FRONT_INDEX, META, SHARD_INDEX, Cluster, load_cluster
 from .cluster import Node as ClusterNode
-from .feed import COLUMNS, IDS_FIELD, TEXT_FIELDS, FacetCodes, facet_attr, sphinx_id
+from .feed import (
+    COLUMNS,
+    FEED_VERSION,
+    IDS_FIELD,
+    TEXT_FIELDS,
+    FacetCodes,
+    facet_attr,
+    sphinx_id,
+)
 from .match import keywords, to_match, words
 from .process import SphinxUnavailableError
 
@@ -143,6 +151,11 @@ class SphinxEngine:
                     raise AnalyzerMismatchError(
                         f"the Sphinx index at {self.cluster.index_dir} was built with another "
                         "analyzer: rebuild it with 'govsearch index --backend sphinx'"
+                    )
+                if meta.get("feed_version") != FEED_VERSION:
+                    raise AnalyzerMismatchError(
+                        f"the Sphinx index at {self.cluster.index_dir} was built in another "
+                        "format: rebuild it with 'govsearch index --backend sphinx'"
                     )
                 if self._docs is not None:
                     # another thread may be reading it right now: closed with the engine

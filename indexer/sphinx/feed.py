@@ -46,6 +46,9 @@ IDS_FIELD = "ids"
 
 #: ends every text field (see above); never typed, never matched
 FILL_TOKEN = "govsearchfill"
+#: what a shard holds beyond the columns: the padding document and the filler words. An index
+#: built without them would rank wrongly: the engine refuses another version (meta.json).
+FEED_VERSION = "2: padding document, filler word"
 
 
 def id_token(field: str, value: str) -> str:
