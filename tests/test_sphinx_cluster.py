@@ -326,7 +326,6 @@ def test_rebuild_rotates_while_searchd_keeps_serving(tmp_path):
 def test_an_index_built_in_another_format_is_refused(tmp_path):
     """A Sphinx index from before the padding document and filler words would rank wrongly:
     the engine says to rebuild rather than serve it."""
-
     index = tmp_path / "index"
     build_sphinx(CORPUS, index, shards=1, base_port=free_port_range(4), progress=False)
     with SphinxEngine(index):
