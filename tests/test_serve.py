@@ -21,8 +21,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS
 
+from indexer import layout
 from indexer.build import build_index
 from indexer.cli import main
+from indexer.errors import AnalyzerMismatchError
+from indexer.search import SearchEngine
+from webui.serve import ensure_index
 
 STARTUP_TIMEOUT_S = 180  # a cold build of corpus/ plus jieba's dictionary on a busy 2-core CI
 
@@ -179,3 +183,23 @@ def test_serve_help_names_the_environment_variables():
     result = CliRunner().invoke(main, ["serve", "--help"])
     for name in ("INDEX", "CORPUS", "HOST", "PORT", "WORKERS"):
         assert f"GOVSEARCH_{name}" in result.output
+
+
+def test_serve_rebuilds_an_index_of_another_format_from_the_corpus(tmp_path):
+    """The README's run command on a machine holding an index from an older govsearch: it is
+    rebuilt from --corpus (without --corpus the refusal says what to run)."""
+
+    index = tmp_path / "index"
+    build_index(CORPUS, index, progress=False)
+    old = layout.current_generation(index)
+    meta = json.loads((old / layout.META).read_text(encoding="utf-8"))
+    meta["schema_version"] = "older"
+    (old / layout.META).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(AnalyzerMismatchError, match="rebuild with govsearch index"):
+        ensure_index(index, "", print)
+    said: list[str] = []
+    ensure_index(index, str(CORPUS), said.append)
+    assert "another index format" in said[0] and "rebuilding it" in said[0]
+    assert layout.current_generation(index) != old
+    with SearchEngine(index) as engine:
+        assert engine.stats()["documents"] == 41

@@ -17,7 +17,7 @@ from typing import Any
 import waitress
 
 from indexer import engines
-from indexer.errors import IndexMissingError
+from indexer.errors import AnalyzerMismatchError, IndexMissingError
 from indexer.records import SearchRequest
 
 from .app import close_engine, create_app, get_engine
@@ -39,15 +39,23 @@ def ensure_index(
     backend: str = "",
     shards: int = 1,
 ) -> None:
-    """Build the index from ``corpus`` when ``index_dir`` has none; an existing index is kept."""
+    """Build the index from ``corpus`` when ``index_dir`` has none, or one this version cannot
+    read (another analyzer or index format: AnalyzerMismatchError); a usable index is kept."""
     if engines.index_exists(index_dir, backend or None):
-        return
-    if not corpus:
+        try:
+            engines.open_engine(index_dir, backend or None).close()
+            return
+        except AnalyzerMismatchError as exc:
+            if not corpus:
+                raise
+            echo(f"{exc}: rebuilding it from {corpus} …")
+    elif not corpus:
         raise IndexMissingError(
             f"no index at {index_dir}: pass --corpus DIR (or set GOVSEARCH_CORPUS) to build "
             "one, or run 'govsearch index' first"
         )
-    echo(f"no index at {index_dir}: building it from {corpus} …")
+    else:
+        echo(f"no index at {index_dir}: building it from {corpus} …")
     sharding = {"shards": shards} if shards != 1 else {}
     echo(engines.build(Path(corpus), index_dir, backend or None, **sharding).summary())
 
