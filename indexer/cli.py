@@ -209,7 +209,8 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
 def serve(**options: str | int | None) -> None:
     """Serve the web pages and the JSON API with waitress until Ctrl-C or SIGTERM.
 
-    Builds the index from --corpus first when the index directory has none. Other settings
+    Builds the index from --corpus first when the index directory has none, or one this
+    version cannot read (another analyzer or index format). Other settings
     (CSV_MAX_ROWS, FEED_SIZE …) come from GOVSEARCH_* environment variables; see the README.
     """
     from webui.serve import serve as run_server

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .analysis import analyze, normalize
+from .records import Document, Hit
 
 #: characters of body text shown in a snippet
 SNIPPET_CHARS = 150
@@ -151,3 +152,22 @@ def _window(body: str, spans: list[tuple[int, int]], start: int, width: int) -> 
     inside = [(s, e) for s, e in spans if s >= start and e <= end]
     text = render(body[start:end], inside, start).strip()
     return ("…" if start > 0 else "") + text + ("…" if end < len(body) else "")
+
+
+def hit_of(doc: Document, score: float, terms: frozenset[str]) -> Hit:
+    """A result as both backends show it: title and snippet marked on the stored text."""
+    return Hit(
+        id=doc.id,
+        title=doc.title,
+        agency=doc.agency,
+        date=doc.date,
+        doc_type=doc.doc_type,
+        doc_no=doc.doc_no,
+        index_no=doc.index_no,
+        snippet=snippet(doc.body, terms),
+        score=round(score, 6),
+        url=doc.url,
+        title_html=highlight_title(doc.title, terms),
+        category=doc.category,
+        proposal_kind=doc.proposal_kind,
+    )

@@ -34,7 +34,7 @@ from .errors import (
     IndexMissingError,
 )
 from .facets import facet_counts, facet_masks
-from .highlight import highlight_title, snippet
+from .highlight import hit_of
 from .query import Or, ParsedQuery, Term, parse_query
 from .reader import NO_DATE, IndexReader
 from .records import Document, Hit, SearchRequest, SearchResult
@@ -49,19 +49,25 @@ FACET_BUDGET_S = 0.2
 _KEY_TERM = re.compile(r"^[\w\u4e00-\u9fff]{2,}$")
 
 
+def check_generation(path: Path) -> dict[str, Any]:
+    """The generation's meta, if this code can read it (AnalyzerMismatchError otherwise)."""
+    meta = layout.check_generation(path)
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        # e.g. an index from before the exact length columns: Whoosh would fail on a missing
+        # field deep inside a query; say what to do instead
+        raise AnalyzerMismatchError(
+            f"index {path.name} was built in another index format: rebuild with govsearch index"
+        )
+    return meta
+
+
 class _Generation:
     """One open generation: Whoosh reader + docstore + lease, shared by in-flight requests."""
 
     def __init__(self, path: Path):
         self.path = path
         self.name = path.name
-        self.meta = layout.check_generation(path)
-        if self.meta.get("schema_version") != SCHEMA_VERSION:
-            # e.g. an index from before the exact length columns: Whoosh would fail on a
-            # missing field deep inside a query; say what to do instead
-            raise AnalyzerMismatchError(
-                f"index {path.name} was built in another index format: rebuild with govsearch index"
-            )
+        self.meta = check_generation(path)
         self.lease = layout.reader_lease(path)
         try:
             self.reader = IndexReader(path / layout.WHOOSH_DIR)
@@ -322,23 +328,7 @@ def _hits(
         doc = docs.get(doc_id)
         if doc is None:
             continue  # the docstore and the Whoosh index are written together; never expected
-        hits.append(
-            Hit(
-                id=doc.id,
-                title=doc.title,
-                agency=doc.agency,
-                date=doc.date,
-                doc_type=doc.doc_type,
-                doc_no=doc.doc_no,
-                index_no=doc.index_no,
-                snippet=snippet(doc.body, terms),
-                score=round(float(scores[d]), 6),
-                url=doc.url,
-                title_html=highlight_title(doc.title, terms),
-                category=doc.category,
-                proposal_kind=doc.proposal_kind,
-            )
-        )
+        hits.append(hit_of(doc, float(scores[d]), terms))
     return hits
 
 

@@ -43,7 +43,7 @@ def ensure_index(
     read (another analyzer or index format: AnalyzerMismatchError); a usable index is kept."""
     if engines.index_exists(index_dir, backend or None):
         try:
-            engines.open_engine(index_dir, backend or None).close()
+            engines.check_index(index_dir, backend or None)
             return
         except AnalyzerMismatchError as exc:
             if not corpus:

@@ -29,9 +29,9 @@ from ..analysis import ANALYZER_VERSION, analyze
 from ..docstore import DocStore
 from ..errors import AnalyzerMismatchError, DocumentNotFoundError, IndexMissingError
 from ..facets import facet_listing
-from ..highlight import highlight_title, snippet
+from ..highlight import hit_of
 from ..query import AndNot, Node, ParsedQuery, parse_query
-from ..ranking import EXACT_BONUS, FIELD_WEIGHTS, keyword_boost, shard_k1_b
+from ..ranking import EXACT_BONUS, FIELD_WEIGHTS, K1, B, keyword_boost, shard_k1_b
 from ..records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
 from ..request_rules import RELATED_TERMS, day_number, related_text, validate_request
 from .cluster import FRONT_INDEX, META, SHARD_INDEX, Cluster, load_cluster
@@ -63,7 +63,10 @@ SCORE_SCALE = 100000.0
 IDF = "idf='plain,tfidf_unnormalized'"
 #: related(): one ranking over the front's distributed index (shards' own statistics; the
 #: Whoosh backend ranks related documents its own way too)
-RELATED_RANKING = "ranker=expr('bm25f(1.2, 0.75, {title=3, title_sub=3}) * 10000'), " + IDF
+RELATED_SCALE = 10000.0
+RELATED_RANKING = (
+    f"ranker=expr('bm25f(1.2, 0.75, {{title=3, title_sub=3}}) * {RELATED_SCALE:.0f}'), {IDF}"
+)
 
 
 def shard_ranker(k1: float, b: float) -> str:
@@ -93,6 +96,22 @@ class _ShardFailed(Exception):
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'"})
+
+
+def check_meta(index_dir: Path) -> dict[str, Any]:
+    """The index dir's meta.json, if this code can read the index (AnalyzerMismatchError)."""
+    meta = json.loads((index_dir / META).read_text(encoding="utf-8"))
+    if meta.get("analyzer_version") != ANALYZER_VERSION:
+        raise AnalyzerMismatchError(
+            f"the Sphinx index at {index_dir} was built with another "
+            "analyzer: rebuild it with 'govsearch index --backend sphinx'"
+        )
+    if meta.get("feed_version") != FEED_VERSION:
+        raise AnalyzerMismatchError(
+            f"the Sphinx index at {index_dir} was built in another "
+            "format: rebuild it with 'govsearch index --backend sphinx'"
+        )
+    return meta
 
 
 class ShardUnavailableError(SphinxUnavailableError):
@@ -146,17 +165,7 @@ class SphinxEngine:
                     f"the Sphinx index at {self.cluster.index_dir} was never built"
                 ) from None
             if self._docs is None or mtime != self._meta_mtime:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-                if meta.get("analyzer_version") != ANALYZER_VERSION:
-                    raise AnalyzerMismatchError(
-                        f"the Sphinx index at {self.cluster.index_dir} was built with another "
-                        "analyzer: rebuild it with 'govsearch index --backend sphinx'"
-                    )
-                if meta.get("feed_version") != FEED_VERSION:
-                    raise AnalyzerMismatchError(
-                        f"the Sphinx index at {self.cluster.index_dir} was built in another "
-                        "format: rebuild it with 'govsearch index --backend sphinx'"
-                    )
+                meta = check_meta(self.cluster.index_dir)
                 if self._docs is not None:
                     # another thread may be reading it right now: closed with the engine
                     self._retired.append(self._docs)
@@ -306,11 +315,12 @@ class SphinxEngine:
         docs: DocStore,
         result: SearchResult,
     ) -> None:
-        base = [f"MATCH({_quote(match)})"]
+        dates = []
         if request.date_from:
-            base.append(f"day >= {_ordinal(request.date_from, 'date_from')}")
+            dates.append(f"day >= {_ordinal(request.date_from, 'date_from')}")
         if request.date_to:
-            base.append(f"day <= {_ordinal(request.date_to, 'date_to')} AND day > 0")
+            dates.append(f"day <= {_ordinal(request.date_to, 'date_to')} AND day > 0")
+        base = [f"MATCH({_quote(match)})", *dates]
         codes = self._codes
         selected = {f: _in_codes(codes, f, values) for f, values in filters.items()}
         if request.sort == "date" or parsed.node is None:
@@ -320,7 +330,7 @@ class SphinxEngine:
         offset = (request.page - 1) * request.size
         where = " AND ".join(base + list(selected.values()))
         if _has_positive(parsed.node):
-            rows = self._ranked(request, parsed, base[1:] + list(selected.values()), order, result)
+            rows = self._ranked(request, parsed, dates + list(selected.values()), order, result)
         else:
             # a query without a positive word scores nothing on Whoosh either: ties, by id
             sql = (
@@ -345,7 +355,7 @@ class SphinxEngine:
             }
         by_id = docs.get_many([r[1] for r in rows])
         result.hits = [
-            _hit(gid, by_id[gid], w / SCORE_SCALE, parsed.highlight_terms)
+            hit_of(by_id[gid], w / SCORE_SCALE, parsed.highlight_terms)
             for _, gid, w in rows
             if gid in by_id
         ]
@@ -385,7 +395,7 @@ class SphinxEngine:
         want = offset + request.size
 
         def query(k: int, cur: Any) -> tuple[list[tuple], int]:
-            ranker = shard_ranker(*_DEFAULT_K1_B)
+            ranker = shard_ranker(K1, B)
             boosts: dict[str, float] = {}
             st = stats.get(k)
             if st is not None and st.documents > 1:
@@ -513,10 +523,9 @@ class SphinxEngine:
         )
         rows = self._query(sql, [])[0][0]
         by_id = self._refresh().get_many([r[1] for r in rows])
-        return [_hit(g, by_id[g], w / 10000, frozenset(terms)) for _, g, w in rows if g in by_id]
-
-
-_DEFAULT_K1_B = shard_k1_b(1.0, 1.0)
+        return [
+            hit_of(by_id[g], w / RELATED_SCALE, frozenset(terms)) for _, g, w in rows if g in by_id
+        ]
 
 
 def _shard_stats(cur: Any, k: int, kws: list[str]) -> _ShardStats:
@@ -571,21 +580,3 @@ def _values_and_counts(
     pairs = [(codes.value(facet, int(c)), int(n)) for c, n in rows if int(c) != 0]
     pairs = [(v, n) for v, n in pairs if v]
     return [v for v, _ in pairs], np.array([n for _, n in pairs], dtype=np.int64)
-
-
-def _hit(doc_id: str, doc: Document, score: float, terms: frozenset[str]) -> Hit:
-    return Hit(
-        id=doc_id,
-        title=doc.title,
-        agency=doc.agency,
-        date=doc.date,
-        doc_type=doc.doc_type,
-        doc_no=doc.doc_no,
-        index_no=doc.index_no,
-        snippet=snippet(doc.body, terms),
-        score=round(score, 6),
-        url=doc.url,
-        title_html=highlight_title(doc.title, terms),
-        category=doc.category,
-        proposal_kind=doc.proposal_kind,
-    )
