@@ -45,6 +45,8 @@ def test_every_shared_file_extracts_or_fails_as_expected(shared_corpora: Path) -
         "jiangxi-gov-html": 40 + 29,
         "lishui-xxgk-html": 1,
         "seed": 1,
+        "cctv-xwlb": 1691 + 1,  # one Markdown file a day, and the repo's README.md
+        "attachments": 1,  # its SOURCES.md; PDF, OFD, XLSX and DOCX are not read (yet)
     }
 
 
@@ -62,5 +64,8 @@ def test_every_file_even_those_discover_skips_raises_only_extract_error(
             outcomes[exc.reason] += 1
     assert outcomes["folder index (_index.md), not a document"] == 26
     # the documents, + SOURCES.md read as Markdown, + the 6 page.html read as their page.txt
-    assert outcomes["ok"] == 3372 + 205 + 69 + 1 + 1 + 1 + 6
-    assert sum(outcomes.values()) - outcomes["ok"] == 26 + 11  # _index.md, empty JX_text
+    assert outcomes["ok"] == 3372 + 205 + 69 + 1 + 1 + 1 + 6 + 1692 + 1
+    unsupported = {k: n for k, n in outcomes.items() if k.startswith("unsupported file type")}
+    # the attachments (8 PDF, 5 OFD, an XLSX, a DOCX) and cctv-xwlb's LICENSE
+    assert sum(unsupported.values()) == 8 + 5 + 1 + 1 + 1
+    assert sum(outcomes.values()) - outcomes["ok"] == 26 + 11 + 16  # _index.md, JX_text, those
