@@ -23,10 +23,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from indexer import extract, layout  # noqa: E402
+from indexer import extract  # noqa: E402
 from indexer.analysis import analyze  # noqa: E402
-from indexer.build import build_index  # noqa: E402
 from indexer.errors import ExtractError  # noqa: E402
+from indexer.whoosh import layout  # noqa: E402
+from indexer.whoosh.build import build_index  # noqa: E402
 
 
 def _slice(corpus: Path, limit: int, into: Path) -> Path:

@@ -27,13 +27,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import qparser, sorting
 
-from indexer import layout
 from indexer.analysis import ANALYZER_VERSION, analyze
-from indexer.build import build_index
 from indexer.docstore import DocStore, pack
 from indexer.records import Document, SearchRequest
-from indexer.schema import FACET_COLUMNS, SCHEMA_VERSION, document_to_fields, make_schema
-from indexer.search import SearchEngine
+from indexer.whoosh import layout
+from indexer.whoosh.build import build_index
+from indexer.whoosh.engine import SearchEngine
+from indexer.whoosh.schema import FACET_COLUMNS, SCHEMA_VERSION, document_to_fields, make_schema
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "corpora"

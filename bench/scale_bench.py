@@ -35,10 +35,9 @@ sys.path.insert(0, str(REPO))
 
 from indexer import extract  # noqa: E402
 from indexer.analysis import analyze  # noqa: E402
-from indexer.build import BuildReport, build_index  # noqa: E402
+from indexer.corpus import BuildReport  # noqa: E402
 from indexer.docstore import DocStore, pack  # noqa: E402
 from indexer.records import Document, SearchRequest  # noqa: E402
-from indexer.search import SearchEngine  # noqa: E402
 from indexer.sphinx.build import write_meta  # noqa: E402
 from indexer.sphinx.cluster import plan_cluster  # noqa: E402
 from indexer.sphinx.conf import tsv_path, write_confs  # noqa: E402
@@ -50,6 +49,8 @@ from indexer.sphinx.process import (  # noqa: E402
     start_searchd,
     stop_searchd,
 )
+from indexer.whoosh.build import build_index  # noqa: E402
+from indexer.whoosh.engine import SearchEngine  # noqa: E402
 
 QUERIES = [
     "经济",

@@ -28,10 +28,10 @@ from urllib.parse import quote, urlencode, urlsplit
 from http_load import loopback_only, start_server
 from query_bench import COMMON, SHARED, WORK, all_documents, percentiles, repeated, write_index
 
-from indexer import layout
-from indexer.build import build_index
 from indexer.errors import AnalyzerMismatchError, IndexMissingError
-from indexer.schema import SCHEMA_VERSION
+from indexer.whoosh import layout
+from indexer.whoosh.build import build_index
+from indexer.whoosh.schema import SCHEMA_VERSION
 
 
 def memory(pid: int) -> dict[str, int]:

@@ -15,6 +15,13 @@ import click
 from .errors import GovsearchError
 
 
+def _setting(name: str, *decls: str, **kw: object):
+    """An option whose default comes from ``GOVSEARCH_<NAME>`` (the settings of the README)."""
+    return click.option(
+        f"--{name}", *decls, envvar=f"GOVSEARCH_{name.upper()}", show_envvar=True, **kw
+    )
+
+
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"govsearch: {message}", err=True)
     sys.exit(code)
@@ -48,12 +55,7 @@ def parse(file: Path) -> None:
 @click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path))
 @click.option("--incremental", is_flag=True, help="Re-index only new or changed files.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
-@click.option(
-    "--backend",
-    envvar="GOVSEARCH_BACKEND",
-    show_envvar=True,
-    help="whoosh (embedded, the default) or sphinx (sharded searchd cluster).",
-)
+@_setting("backend", help="whoosh (embedded, the default) or sphinx (sharded searchd cluster).")
 @click.option("--shards", type=click.IntRange(min=1), help="Sphinx: number of shards [1].")
 @click.option(
     "--shard-host",
@@ -113,14 +115,8 @@ def _facet_option(name: str, help: str):
 
 @main.command()
 @click.argument("query", default="")
-@click.option(
-    "--index",
-    "index_dir",
-    required=True,
-    envvar="GOVSEARCH_INDEX",
-    show_envvar=True,
-    type=click.Path(path_type=Path),
-    help="Index directory.",
+@_setting(
+    "index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON of GET /api/search.")
 @_facet_option("agency", "Publishing agency (repeat for several: OR).")
@@ -166,43 +162,17 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
 
 
 @main.command()
-@click.option(
-    "--index",
-    envvar="GOVSEARCH_INDEX",
-    show_envvar=True,
-    help="Index directory [default: var/index].",
-)
-@click.option(
-    "--corpus",
-    envvar="GOVSEARCH_CORPUS",
-    show_envvar=True,
-    help="Corpus folder; the index is built from it first when it is missing.",
-)
-@click.option("--host", envvar="GOVSEARCH_HOST", show_envvar=True, help="[default: 127.0.0.1]")
-@click.option(
-    "--port",
-    envvar="GOVSEARCH_PORT",
-    show_envvar=True,
-    type=click.IntRange(0, 65535),
-    help="[default: 8000; 0 picks a free port]",
-)
-@click.option(
-    "--workers",
-    envvar="GOVSEARCH_WORKERS",
-    show_envvar=True,
-    type=click.IntRange(min=1),
-    help="Request threads [default: 8].",
-)
-@click.option(
-    "--backend",
-    envvar="GOVSEARCH_BACKEND",
-    show_envvar=True,
+@_setting("index", help="Index directory [default: var/index].")
+@_setting("corpus", help="Corpus folder; the index is built from it first when it is missing.")
+@_setting("host", help="[default: 127.0.0.1]")
+@_setting("port", type=click.IntRange(0, 65535), help="[default: 8000; 0 picks a free port]")
+@_setting("workers", type=click.IntRange(min=1), help="Request threads [default: 8].")
+@_setting(
+    "backend",
     help="whoosh or sphinx [default: what the index holds]; sphinx starts its local searchd.",
 )
-@click.option(
-    "--shards",
-    envvar="GOVSEARCH_SHARDS",
-    show_envvar=True,
+@_setting(
+    "shards",
     type=click.IntRange(min=1),
     help="Shards when a missing Sphinx index is built from --corpus [default: 1].",
 )

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .errors import DocumentNotFoundError
 from .records import Document
 
 _SCHEMA = """
@@ -94,6 +95,13 @@ class DocStore:
     def get(self, doc_id: str) -> Document | None:
         row = self._db.execute("SELECT data FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return _unpack(row[0]) if row else None
+
+    def require(self, doc_id: str) -> Document:
+        """The document ``doc_id``; DocumentNotFoundError when there is none."""
+        doc = self.get(doc_id)
+        if doc is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r}")
+        return doc
 
     def get_many(self, ids: list[str]) -> dict[str, Document]:
         out: dict[str, Document] = {}

@@ -1,40 +1,97 @@
-"""The engine seam: build and search go through here, whatever engine holds the index.
+"""The engine seam: ``webui`` and the CLI reach every engine through this module, and only it.
 
-``whoosh`` (the default) is the embedded index of ``build.py``/``search.py``; ``sphinx`` is a
-sharded cluster of Sphinx/Manticore ``searchd`` processes (``indexer/sphinx``). Which one is
-configuration, never code: the ``backend`` argument, else (to open) the index dir's own marker
-— a Sphinx index dir holds ``sphinx.json`` — else ``$GOVSEARCH_BACKEND``, else Whoosh. To build,
-an explicit choice (argument, environment) wins over what the dir held before.
+An engine is a package of ``indexer`` with a ``backend`` module that has the functions of the
+``Backend`` protocol below: ``indexer/whoosh`` (the embedded default: one Whoosh index per
+generation directory) and ``indexer/sphinx`` (a sharded cluster of Sphinx/Manticore ``searchd``
+processes). What a third engine must provide is exactly that protocol, and an ``Engine`` (the
+open index) that answers with the plain records of ``indexer.records``.
 
-Both engines answer the same calls with the same records: ``search(SearchRequest) ->
-SearchResult``, ``get(id) -> Document``, ``related(id, limit) -> list[Hit]``, ``stats()``,
-``close()``.
+Which engine is configuration, never code: the ``backend`` argument, else (to open) the index
+dir's own marker (a Sphinx index dir holds ``sphinx.json``), else ``$GOVSEARCH_BACKEND``, else
+Whoosh. To build, an explicit choice (argument, environment) wins over what the dir held before.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from .errors import GovsearchError, IndexMissingError
+from .corpus import BuildReport
+from .errors import UnknownBackendError
 from .records import Document, Hit, SearchRequest, SearchResult
 
 BACKENDS = ("whoosh", "sphinx")
 ENV_VAR = "GOVSEARCH_BACKEND"
 
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "Engine",
+    "backend_for_building",
+    "backend_for_reading",
+    "build",
+    "check_index",
+    "index_exists",
+    "open_engine",
+    "start_services",
+]
+
 
 class Engine(Protocol):
-    def search(self, request: SearchRequest) -> SearchResult: ...
-    def get(self, doc_id: str) -> Document: ...
-    def related(self, doc_id: str, limit: int = 5) -> list[Hit]: ...
-    def stats(self) -> dict[str, Any]: ...
+    """An open index, shared by every request thread of the web app."""
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Ranked hits of one page, the total and the facet counts (``SearchResult``)."""
+        ...
+
+    def get(self, doc_id: str) -> Document:
+        """One whole document (DocumentNotFoundError when there is none)."""
+        ...
+
+    def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """Documents like ``doc_id`` (more like this)."""
+        ...
+
+    def stats(self) -> dict[str, Any]:
+        """Health: documents, generation, analyzer version, build time (no filesystem paths)."""
+        ...
+
     def close(self) -> None: ...
 
 
-class UnknownBackendError(GovsearchError):
-    code = "unknown_backend"
+class Backend(Protocol):
+    """What an engine package's ``backend`` module provides."""
+
+    NAME: str
+
+    def owns(self, index_dir: Path) -> bool:
+        """Whether ``index_dir`` holds this engine's marker."""
+        ...
+
+    def build(self, corpus: Path, index_dir: Path, **opts: Any) -> BuildReport:
+        """Index ``corpus`` into ``index_dir`` (readers keep the old index until it is done)."""
+        ...
+
+    def open_index(self, index_dir: Path) -> Engine:
+        """The ``Engine`` of ``index_dir`` (IndexMissingError when nothing was built there)."""
+        ...
+
+    def check(self, index_dir: Path) -> None:
+        """AnalyzerMismatchError if this code cannot read the index; reads its meta only."""
+        ...
+
+    def exists(self, index_dir: Path) -> bool: ...
+
+    def start_services(self, index_dir: Path) -> Callable[[], None]:
+        """Start what the engine needs on this machine; returns the function that stops it."""
+        ...
+
+
+def _backend(name: str) -> Backend:
+    return cast(Backend, importlib.import_module(f"indexer.{name}.backend"))
 
 
 def _checked(name: str) -> str:
@@ -45,9 +102,7 @@ def _checked(name: str) -> str:
 
 
 def _marked(index_dir: Path | str) -> str | None:
-    from .sphinx.cluster import is_sphinx_dir
-
-    return "sphinx" if is_sphinx_dir(index_dir) else None
+    return next((n for n in BACKENDS if _backend(n).owns(Path(index_dir))), None)
 
 
 def backend_for_reading(index_dir: Path | str, backend: str | None = None) -> str:
@@ -62,31 +117,18 @@ def backend_for_building(index_dir: Path | str, backend: str | None = None) -> s
 
 def open_engine(index_dir: Path | str, backend: str | None = None) -> Engine:
     """The search engine of ``index_dir`` (IndexMissingError when nothing was built there)."""
-    if backend_for_reading(index_dir, backend) == "sphinx":
-        from .sphinx.engine import SphinxEngine
-
-        return SphinxEngine(index_dir)
-    from .search import SearchEngine
-
-    return SearchEngine(index_dir)
+    return _backend(backend_for_reading(index_dir, backend)).open_index(Path(index_dir))
 
 
 def check_index(index_dir: Path | str, backend: str | None = None) -> None:
     """AnalyzerMismatchError if this code cannot read the index (checks its meta, opens nothing:
     opening a generation loads per-document arrays, about a second per 100k documents)."""
-    if backend_for_reading(index_dir, backend) == "sphinx":
-        from .sphinx.cluster import load_cluster
-        from .sphinx.engine import check_meta
-
-        check_meta(load_cluster(index_dir).index_dir)
-        return
-    from . import layout
-    from .search import check_generation
-
-    check_generation(layout.current_generation(index_dir))
+    _backend(backend_for_reading(index_dir, backend)).check(Path(index_dir))
 
 
-def build(corpus: Path | str, index_dir: Path | str, backend: str | None = None, **opts: Any):
+def build(
+    corpus: Path | str, index_dir: Path | str, backend: str | None = None, **opts: Any
+) -> BuildReport:
     """Build ``corpus`` into ``index_dir``; returns the build's ``BuildReport``.
 
     Whoosh options: ``incremental``, ``workers``, ``progress``. Sphinx options: ``shards``,
@@ -94,34 +136,12 @@ def build(corpus: Path | str, index_dir: Path | str, backend: str | None = None,
     always a full rebuild, rotated in while searchd keeps answering).
     """
     opts = {k: v for k, v in opts.items() if v is not None}
-    if backend_for_building(index_dir, backend) == "sphinx":
-        from .sphinx.build import build_sphinx
-
-        incremental = opts.pop("incremental", False)
-        report = build_sphinx(corpus, index_dir, **opts)
-        if incremental:
-            report.notes.append("the Sphinx backend always rebuilds fully (--incremental ignored)")
-        return report
-    from .build import build_index
-
-    unknown = set(opts) - {"incremental", "workers", "progress"}
-    if unknown:
-        raise UnknownBackendError(f"option(s) {', '.join(sorted(unknown))} need --backend sphinx")
-    return build_index(corpus, index_dir, **opts)
+    name = backend_for_building(index_dir, backend)
+    return _backend(name).build(Path(corpus), Path(index_dir), **opts)
 
 
 def index_exists(index_dir: Path | str, backend: str | None = None) -> bool:
-    if backend_for_reading(index_dir, backend) == "sphinx":
-        from .sphinx.cluster import META
-
-        return (Path(index_dir) / META).is_file()
-    from . import layout
-
-    try:
-        layout.current_generation(index_dir)
-    except IndexMissingError:
-        return False
-    return True
+    return _backend(backend_for_reading(index_dir, backend)).exists(Path(index_dir))
 
 
 def start_services(index_dir: Path | str, backend: str | None = None) -> Callable[[], None]:
@@ -130,11 +150,4 @@ def start_services(index_dir: Path | str, backend: str | None = None) -> Callabl
     Sphinx: the local ``searchd`` processes described in ``index_dir`` that are not running
     (the returned function stops exactly those, by PID). Whoosh: nothing.
     """
-    if backend_for_reading(index_dir, backend) != "sphinx":
-        return lambda: None
-    from .sphinx.cluster import load_cluster
-    from .sphinx.process import start_searchd, stop_searchd
-
-    cluster = load_cluster(index_dir)
-    started = start_searchd(cluster)
-    return lambda: stop_searchd(cluster, started)
+    return _backend(backend_for_reading(index_dir, backend)).start_services(Path(index_dir))

@@ -1,4 +1,8 @@
-"""One error hierarchy; the CLI turns each into a one-line message, the API into one JSON shape."""
+"""One error hierarchy; the CLI turns each into a one-line message, the API into one JSON shape.
+
+A subclass names its JSON ``code`` and HTTP status in its class line
+(``class IndexMissingError(GovsearchError, code="index_missing", http_status=503)``).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,16 @@ class GovsearchError(Exception):
     #: HTTP status the web layer answers with
     http_status = 400
 
+    def __init_subclass__(cls, code: str | None = None, http_status: int | None = None) -> None:
+        super().__init_subclass__()
+        if code is not None:
+            cls.code = code
+        if http_status is not None:
+            cls.http_status = http_status
 
-class ExtractError(GovsearchError):
+
+class ExtractError(GovsearchError, code="extract_error"):
     """A file could not be turned into a Document; ``reason`` says why in one line."""
-
-    code = "extract_error"
 
     def __init__(self, reason: str, path: str | None = None):
         self.reason = reason
@@ -23,41 +32,33 @@ class ExtractError(GovsearchError):
         super().__init__(f"{path}: {reason}" if path else reason)
 
 
-class QueryError(GovsearchError):
+class QueryError(GovsearchError, code="bad_request"):
     """An invalid search parameter (bad date, page out of range …); ``param`` names it."""
-
-    code = "bad_request"
 
     def __init__(self, message: str, param: str | None = None):
         self.param = param
         super().__init__(message)
 
 
-class IndexMissingError(GovsearchError):
+class IndexMissingError(GovsearchError, code="index_missing", http_status=503):
     """No index generation exists at the given directory."""
 
-    code = "index_missing"
-    http_status = 503
 
-
-class IndexLockedError(GovsearchError):
+class IndexLockedError(GovsearchError, code="index_locked", http_status=409):
     """Another live process is writing the index."""
 
-    code = "index_locked"
-    http_status = 409
 
-
-class AnalyzerMismatchError(GovsearchError):
+class AnalyzerMismatchError(GovsearchError, code="analyzer_mismatch", http_status=503):
     """The index was built with another analyzer version or index format: it must be rebuilt."""
 
-    code = "analyzer_mismatch"
-    http_status = 503
+
+class DocumentNotFoundError(GovsearchError, code="not_found", http_status=404):
+    """No document has the id asked for."""
 
 
-class DocumentNotFoundError(GovsearchError):
-    code = "not_found"
-    http_status = 404
+class CorpusMissingError(GovsearchError, code="corpus_missing"):
+    """The corpus folder to build from does not exist or is not a folder."""
 
 
-class CorpusMissingError(GovsearchError):
-    code = "corpus_missing"
+class UnknownBackendError(GovsearchError, code="unknown_backend"):
+    """An engine name, or an option of another engine, that this build does not know."""

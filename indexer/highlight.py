@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .analysis import analyze, normalize
+from .docstore import DocStore
 from .records import Document, Hit
 
 #: characters of body text shown in a snippet
@@ -171,3 +172,16 @@ def hit_of(doc: Document, score: float, terms: frozenset[str]) -> Hit:
         category=doc.category,
         proposal_kind=doc.proposal_kind,
     )
+
+
+def hits_from(
+    store: DocStore, scored: Iterable[tuple[str, float]], terms: frozenset[str]
+) -> list[Hit]:
+    """The hits of (document id, score) pairs in their order, read from ``store`` in one go.
+
+    An id the store lacks is left out: the store and an engine's index are written by one build,
+    so it only happens while a rebuild replaces them.
+    """
+    scored = list(scored)
+    docs = store.get_many([doc_id for doc_id, _ in scored])
+    return [hit_of(docs[i], score, terms) for i, score in scored if i in docs]

@@ -1,9 +1,12 @@
-"""Search parameters → ``SearchRequest``: the one validator the CLI and the HTTP layer share.
+"""Search parameters → ``SearchRequest``: the one validator the CLI, the HTTP layer and the
+engines share.
 
 Input is a mapping of name → list of values (Werkzeug's ``request.args.to_dict(flat=False)``,
 ``urllib.parse.parse_qs`` or the CLI's options). Every invalid value raises ``QueryError`` with a
 message a person can act on; nothing here raises anything else. Unknown names are ignored so that
-pages may carry their own parameters.
+pages may carry their own parameters. ``prepare`` is what every engine runs first on a
+``SearchRequest`` (built by this module or by a caller in code): the same checks, then the query
+parsed once.
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import TYPE_CHECKING
 
+from .dates import parameter_day
 from .errors import QueryError
+from .query import ParsedQuery, parse_query
 from .records import FACET_FIELDS, SearchRequest, SearchResult
 
 if TYPE_CHECKING:
-    from .search import SearchEngine
+    from .engines import Engine
 
 MAX_QUERY_LENGTH = 500
 DEFAULT_SIZE = 10
@@ -35,7 +39,6 @@ SORTS = ("relevance", "date")
 SINGLE_PARAMS = ("q", "date_from", "date_to", "sort", "page", "size", "facets")
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII only: int() would accept '٣', '+3', '1_0'
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _YEAR = re.compile(r"[0-9]{4}")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -75,18 +78,8 @@ def _whole_number(name: str, raw: str, default: int, low: int, high: int) -> int
 
 
 def _date(name: str, raw: str) -> str:
-    if not raw:
-        return ""
-    match = _ISO_DATE.fullmatch(raw)
-    try:
-        if not match:
-            raise ValueError
-        date(*(int(part) for part in match.groups()))
-    except ValueError:
-        raise QueryError(
-            f"{name} must be a real date written YYYY-MM-DD, e.g. 2024-03-01 (got {_shown(raw)})",
-            name,
-        ) from None
+    if raw:
+        parameter_day(name, raw)
     return raw
 
 
@@ -162,7 +155,21 @@ def to_query_params(request: SearchRequest) -> dict[str, list[str]]:
     return params
 
 
-def run_search(engine: SearchEngine, params: Mapping[str, Sequence[str]]) -> SearchResult:
+def prepare(request: SearchRequest) -> ParsedQuery:
+    """What every engine runs first: QueryError for a request no engine should run (one built in
+    code, not by ``parse_search_params``), else its query parsed."""
+    if not isinstance(request.page, int) or request.page < 1:
+        raise QueryError("page must be a whole number ≥ 1", "page")
+    if not isinstance(request.size, int) or not 1 <= request.size <= MAX_SIZE:
+        raise QueryError(f"size must be between 1 and {MAX_SIZE}", "size")
+    if request.sort not in SORTS:
+        raise QueryError("sort must be 'relevance' or 'date'", "sort")
+    for name in ("date_from", "date_to"):
+        _date(name, getattr(request, name))
+    return parse_query(request.q)
+
+
+def run_search(engine: Engine, params: Mapping[str, Sequence[str]]) -> SearchResult:
     """The one path from parameters to a result: ``GET /api/search`` answers its ``to_dict()``
     and ``govsearch search --json`` prints the same."""
     return engine.search(parse_search_params(params))

@@ -34,6 +34,10 @@ B = 0.75
 FIELD_WEIGHTS: dict[str, int] = {"title": 3, "body": 1, "agency": 1}
 #: a typed 文号 / 索引号 ranks above any text match
 EXACT_BONUS = 1000.0
+#: more-like-this: key terms taken from a document
+RELATED_TERMS = 12
+#: more-like-this: characters of the body read for key terms
+RELATED_CHARS = 6000
 
 
 #: what a word is: a run of Latin letters, digits or CJK ideographs, the characters Sphinx's
@@ -53,6 +57,11 @@ def words(text: str) -> list[str]:
 def word_count(token: str) -> int:
     """Words in one token (cached: a corpus repeats a small vocabulary millions of times)."""
     return len(WORD.findall(token))
+
+
+def related_text(title: str, body: str) -> str:
+    """The part of a document its more-like-this key terms are drawn from."""
+    return title + "\n" + body[:RELATED_CHARS]
 
 
 def idf(n_docs: int, with_term: int) -> float:

@@ -55,7 +55,7 @@ FACET_FIELDS: tuple[str, ...] = ("agency", "year", "doc_type", "category", "prop
 
 @dataclass
 class SearchRequest:
-    """Everything a search can be asked; validated by ``indexer.search``."""
+    """Everything a search can be asked; validated by ``indexer.params``."""
 
     q: str = ""
     agency: list[str] = field(default_factory=list)

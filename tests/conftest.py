@@ -22,7 +22,7 @@ def shared_corpora() -> Path:
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the repo's ``corpus/`` (built once per session); returns the index dir."""
-    from indexer.build import build_index
+    from indexer.whoosh.build import build_index
 
     index_dir = tmp_path_factory.mktemp("sample_index")
     build_index(CORPUS, index_dir, progress=False)
@@ -40,7 +40,7 @@ def shared_index(shared_corpora: Path, tmp_path_factory: pytest.TempPathFactory)
     Built from a tmp copy with the same layout, so document ids equal those of an index of
     ../shared/corpora itself. Returns the index dir.
     """
-    from indexer.build import build_index
+    from indexer.whoosh.build import build_index
 
     copy = tmp_path_factory.mktemp("shared_corpora")
     for child in shared_corpora.iterdir():

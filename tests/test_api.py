@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from conftest import REPO
 
-from indexer.build import build_index
+from indexer.whoosh.build import build_index
 from webui.api import CSV_COLUMNS, _csv_cell
 from webui.app import close_engine, create_app
 from webui.settings import SETTINGS, resolve_settings

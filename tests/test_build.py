@@ -20,9 +20,9 @@ from conftest import CORPUS, REPO
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
-from indexer import extract, layout
-from indexer.build import build_index, source_hash
+from indexer import extract
 from indexer.cli import main
+from indexer.corpus import source_hash
 from indexer.docstore import DocStore
 from indexer.errors import (
     AnalyzerMismatchError,
@@ -32,6 +32,9 @@ from indexer.errors import (
 )
 from indexer.extract import make_id
 from indexer.lock import WriteLock
+from indexer.meta import read_meta
+from indexer.whoosh import layout
+from indexer.whoosh.build import build_index
 
 SEED = "seed/000_ae3ff73dc60525ac.txt"
 #: a few real documents: the seed and the six Pingtan replies to deputies' suggestions (two of
@@ -87,7 +90,7 @@ def test_whoosh_stores_only_the_id(sample_index: Path) -> None:
 
 def test_meta_holds_versions_and_counts(sample_index: Path) -> None:
     from indexer.analysis import ANALYZER_VERSION
-    from indexer.schema import SCHEMA_VERSION
+    from indexer.whoosh.schema import SCHEMA_VERSION
 
     gen = layout.current_generation(sample_index)
     meta = layout.check_generation(gen)
@@ -271,18 +274,19 @@ def _kill(proc: subprocess.Popen[str]) -> None:
 #: ``govsearch index`` with extraction slowed down, printing "ready" once workers start
 SLOW_BUILD = """
     import sys, time
-    from indexer import build, extract
+    from indexer import extract
+    from indexer.whoosh import build
     from indexer.cli import main
     real = extract.extract_source
     def slow(source, **kwargs):
         time.sleep(0.5)
         return real(source, **kwargs)
     extract.extract_source = slow
-    real_run = build._run_workers
+    real_run = build.run_workers
     def announce(*args):
         print("ready", flush=True)
         return real_run(*args)
-    build._run_workers = announce
+    build.run_workers = announce
     main(["index", "--corpus", sys.argv[1], "--index", sys.argv[2]])
 """
 
@@ -384,7 +388,7 @@ def test_bad_files_are_skipped_and_listed(tmp_path: Path) -> None:
         (line,) = [ln for ln in result.stdout.splitlines() if ln.strip().startswith(name + ":")]
         assert line.split(":", 1)[1].strip()  # a reason follows the path
     gen = layout.current_generation(tmp_path / "index")
-    meta = layout.read_meta(gen)
+    meta = read_meta(gen)
     assert sorted(s["path"] for s in meta["skipped"]) == ["bad/binary.txt", "bad/empty.txt"]
 
     # Unchanged bad files are listed again by an incremental run, which then has nothing to do.
@@ -404,7 +408,7 @@ def test_analyzer_mismatch_is_refused(small_corpus: Path, tmp_path: Path) -> Non
     index_dir = tmp_path / "index"
     build_index(small_corpus, index_dir, progress=False)
     gen = layout.current_generation(index_dir)
-    meta = layout.read_meta(gen)
+    meta = read_meta(gen)
     meta["analyzer_version"] = "0000older0000"
     (gen / layout.META).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(AnalyzerMismatchError, match="built with analyzer 0000older0000.*rebuild"):

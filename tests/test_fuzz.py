@@ -28,7 +28,7 @@ from indexer.errors import ExtractError, GovsearchError
 from indexer.extract import Source, extract_source
 from indexer.params import SINGLE_PARAMS, parse_search_params
 from indexer.records import FACET_FIELDS, SearchRequest
-from indexer.search import SearchEngine
+from indexer.whoosh.engine import SearchEngine
 from webui.app import close_engine, create_app
 
 EXAMPLES = int(os.environ.get("GOVSEARCH_FUZZ_EXAMPLES", "100"))

@@ -12,7 +12,7 @@ from indexer.analysis import analyze
 from indexer.highlight import highlight_title, snippet
 from indexer.query import parse_query
 from indexer.records import SearchRequest
-from indexer.search import SearchEngine
+from indexer.whoosh.engine import SearchEngine
 
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 QUERIES = ["地瓜经济", "地瓜經濟", "平潭", "经济 发展", "消防 安全", "政府信息公开", '"综合实验区"']

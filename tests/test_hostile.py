@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 from conftest import CORPUS, DATA
 from test_serve import Server
 
-from indexer.build import build_index
+from indexer.whoosh.build import build_index
 from webui.app import close_engine, create_app
 
 HOSTILE = DATA / "hostile" / "corpus"

@@ -8,9 +8,9 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import DATA
 
-from indexer.build import build_index
 from indexer.records import FacetValue, SearchRequest
-from indexer.search import SearchEngine
+from indexer.whoosh.build import build_index
+from indexer.whoosh.engine import SearchEngine
 from webui.app import close_engine, create_app
 from webui.chart import bar_chart_svg, year_bars
 from webui.pages import (

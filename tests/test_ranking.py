@@ -12,7 +12,6 @@ from conftest import CORPUS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.build import build_index
 from indexer.ranking import (
     K1,
     B,
@@ -24,7 +23,8 @@ from indexer.ranking import (
     words,
 )
 from indexer.records import SearchRequest
-from indexer.search import SearchEngine
+from indexer.whoosh.build import build_index
+from indexer.whoosh.engine import SearchEngine
 
 
 @given(

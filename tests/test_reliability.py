@@ -30,7 +30,7 @@ import pytest
 from conftest import CORPUS, REPO
 from test_serve import Server
 
-from indexer import layout
+from indexer.whoosh import layout
 
 pytestmark = pytest.mark.slow
 
@@ -224,7 +224,8 @@ def test_rebuild_and_incremental_update_under_load_lose_no_request(tmp_path: Pat
 
 PAUSED_INDEX = """
     import os, sys, time
-    from indexer import docstore, extract, layout
+    from indexer import docstore, extract
+    from indexer.whoosh import layout
     from indexer.cli import main
 
     point = sys.argv[1]

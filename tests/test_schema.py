@@ -10,10 +10,11 @@ from whoosh import query
 from whoosh.fields import DATETIME, ID, TEXT
 from whoosh.filedb.filestore import RamStorage
 
-from indexer import extract, schema
+from indexer import extract
 from indexer.analysis import analyze
 from indexer.records import Document
-from indexer.schema import (
+from indexer.whoosh import schema
+from indexer.whoosh.schema import (
     FACET_COLUMNS,
     TITLE_BOOST,
     GovText,

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from indexer import layout
 from indexer.analysis import analyze
 from indexer.docstore import DocStore
 from indexer.extract.fields import normalize_doc_no
 from indexer.query import And, AndNot, Nothing, Or, Phrase, Term, parse_query
 from indexer.ranking import FIELD_WEIGHTS, K1, WORD, B
 from indexer.records import SearchRequest
-from indexer.search import SearchEngine
+from indexer.whoosh import layout
+from indexer.whoosh.engine import SearchEngine
 
 QUERIES = [
     "平潭",

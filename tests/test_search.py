@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from indexer import layout
-from indexer import search as search_module
-from indexer.build import build_index
 from indexer.errors import AnalyzerMismatchError, DocumentNotFoundError, QueryError
 from indexer.records import FACET_FIELDS, SearchRequest
-from indexer.search import SearchEngine, search
+from indexer.whoosh import engine as search_module
+from indexer.whoosh import layout
+from indexer.whoosh.build import build_index
+from indexer.whoosh.engine import SearchEngine, search
 
 SEED_TITLE = "关于区政协六届三次会议第13号提案的复函"
 

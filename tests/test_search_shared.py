@@ -9,7 +9,7 @@ import pytest
 
 from indexer.extract.fields import normalize_doc_no
 from indexer.records import FACET_FIELDS, SearchRequest
-from indexer.search import SearchEngine
+from indexer.whoosh.engine import SearchEngine
 
 pytestmark = pytest.mark.slow
 

@@ -21,11 +21,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS
 
-from indexer import layout
-from indexer.build import build_index
 from indexer.cli import main
 from indexer.errors import AnalyzerMismatchError
-from indexer.search import SearchEngine
+from indexer.whoosh import layout
+from indexer.whoosh.build import build_index
+from indexer.whoosh.engine import SearchEngine
 from webui.serve import ensure_index
 
 STARTUP_TIMEOUT_S = 180  # a cold build of corpus/ plus jieba's dictionary on a busy 2-core CI

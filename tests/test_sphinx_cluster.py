@@ -22,10 +22,10 @@ from conftest import CORPUS
 from indexer.engines import open_engine
 from indexer.errors import AnalyzerMismatchError
 from indexer.records import SearchRequest, SearchResult
-from indexer.search import SearchEngine
 from indexer.sphinx.build import build_sphinx
 from indexer.sphinx.cluster import META, Cluster, load_cluster
-from indexer.sphinx.engine import ShardUnavailableError, SphinxEngine
+from indexer.sphinx.connections import ShardUnavailableError
+from indexer.sphinx.engine import SphinxEngine
 from indexer.sphinx.process import (
     SphinxUnavailableError,
     binaries_available,
@@ -34,6 +34,7 @@ from indexer.sphinx.process import (
     start_searchd,
     stop_searchd,
 )
+from indexer.whoosh.engine import SearchEngine
 
 pytestmark = pytest.mark.skipif(
     not binaries_available(),

@@ -22,7 +22,7 @@ from indexer.errors import AnalyzerMismatchError, DocumentNotFoundError, IndexMi
 from indexer.params import MAX_SIZE, parse_search_params, run_search, to_query_params
 from indexer.records import Hit, SearchRequest
 
-from .app import get_engine
+from .engine import get_engine
 
 bp = Blueprint("api", __name__)
 

@@ -1,14 +1,14 @@
 """App factory: configuration, the shared search engine, error shapes and security headers.
 
 ``create_app(config)`` reads settings (``webui/settings.py``) from ``config`` and ``GOVSEARCH_*``
-environment variables, and registers the JSON API (``api.py``) and the HTML pages (``pages.py``).
-Import direction: webui → indexer, never back.
+environment variables, installs the engine (``engine.py``) and registers the JSON API
+(``api.py``) and the HTML pages (``pages.py``). Import direction: webui → indexer, never back;
+inside webui the factory imports the blueprints, never the other way.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,12 +18,15 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.errors import GovsearchError
 
+from .api import bp as api_bp
+from .engine import close_engine, get_engine, install_engine
+from .pages import bp as pages_bp
 from .settings import resolve_settings
 
 if TYPE_CHECKING:
     from flask import Response
 
-    from indexer.search import SearchEngine
+__all__ = ["close_engine", "create_app", "get_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -44,46 +47,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-
-
-class _EngineHolder:
-    """One SearchEngine per app, opened on first use and shared by every request thread.
-
-    The engine reopens by itself when a new index generation becomes current; a missing index is
-    not cached, so an index built after start-up is picked up by the next request.
-    """
-
-    def __init__(self, index_dir: Path, backend: str):
-        self.index_dir = index_dir
-        self.backend = backend or None
-        self._engine: SearchEngine | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> SearchEngine:
-        engine = self._engine
-        if engine is None:
-            with self._lock:
-                if self._engine is None:
-                    from indexer.engines import open_engine
-
-                    self._engine = open_engine(self.index_dir, self.backend)
-                engine = self._engine
-        return engine
-
-    def close(self) -> None:
-        with self._lock:
-            if self._engine is not None:
-                self._engine.close()
-                self._engine = None
-
-
-def get_engine() -> SearchEngine:
-    """The current app's SearchEngine (raises IndexMissingError when there is no index yet)."""
-    return current_app.extensions["govsearch_engine"].get()
-
-
-def close_engine(app: Flask) -> None:
-    app.extensions["govsearch_engine"].close()
 
 
 def wants_json() -> bool:
@@ -142,18 +105,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (config or {}).items() if k not in settings})
     app.json.ensure_ascii = False  # Chinese as characters, not \\uXXXX
     app.json.sort_keys = False  # the order of SearchResult.to_dict(), as the CLI prints it
-    app.extensions["govsearch_engine"] = _EngineHolder(
-        Path(app.config["INDEX"]), app.config["BACKEND"]
-    )
+    install_engine(app, Path(app.config["INDEX"]), app.config["BACKEND"])
 
     app.register_error_handler(GovsearchError, _handle_govsearch_error)
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(Exception, _handle_unexpected)
     app.after_request(_add_security_headers)
-
-    from .api import bp as api_bp
-    from .pages import bp as pages_bp
-
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     return app

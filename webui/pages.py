@@ -24,8 +24,8 @@ from indexer.params import DEFAULT_SIZE, MAX_PAGE, parse_search_params
 from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
 
-from .app import get_engine
 from .chart import bar_chart_svg, year_bars
+from .engine import get_engine
 
 bp = Blueprint("pages", __name__)
 
@@ -219,25 +219,34 @@ def body_blocks(body: str) -> list[Block]:
     return blocks
 
 
+#: the metadata table of a document page: label, Document field (in the order shown)
+METADATA_FIELDS = (
+    ("索引号", "index_no"),
+    ("文号", "doc_no"),
+    ("发布机构", "agency"),
+    ("成文日期", "written_date"),
+    ("发布日期", "date"),
+    ("主题分类", "category"),
+    ("文种", "doc_type"),
+    ("公开方式", "disclosure"),
+    ("提案/建议", "proposal_kind"),
+    ("届次", "session"),
+    ("编号", "proposal_no"),
+    ("委员/代表", "addressee"),
+    ("承办单位", "handling_units"),
+    ("联系人", "contact"),
+)
+
+
 def metadata_rows(doc: Document) -> list[tuple[str, str]]:
     """Label/value rows for the metadata table; only fields that have a value."""
-    rows = [
-        ("索引号", doc.index_no),
-        ("文号", doc.doc_no),
-        ("发布机构", doc.agency),
-        ("成文日期", doc.written_date),
-        ("发布日期", doc.date),
-        ("主题分类", doc.category),
-        ("文种", doc.doc_type),
-        ("公开方式", doc.disclosure),
-        ("提案/建议", doc.proposal_kind),
-        ("届次", doc.session),
-        ("编号", doc.proposal_no),
-        ("委员/代表", doc.addressee),
-        ("承办单位", "、".join(doc.handling_units)),
-        ("联系人", doc.contact),
-    ]
-    return [(label, value) for label, value in rows if value]
+    rows = []
+    for label, name in METADATA_FIELDS:
+        value = getattr(doc, name)
+        value = "、".join(value) if isinstance(value, list) else value
+        if value:
+            rows.append((label, value))
+    return rows
 
 
 def safe_original_url(url: str) -> str:

@@ -20,7 +20,8 @@ from indexer import engines
 from indexer.errors import AnalyzerMismatchError, IndexMissingError
 from indexer.records import SearchRequest
 
-from .app import close_engine, create_app, get_engine
+from .app import create_app
+from .engine import close_engine, get_engine
 from .settings import resolve_settings
 
 #: bytes of request body waitress accepts (the app reads none)

@@ -9,27 +9,22 @@ so search never stops during a rebuild. The docstore is replaced atomically at t
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import secrets
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tqdm import tqdm
-
 from .. import extract
 from ..analysis import ANALYZER_VERSION, analyze
-from ..build import BuildReport, Skipped, source_hash
+from ..corpus import BuildReport, Skipped, SourceRead, progress_bar, read_source, require_corpus
 from ..docstore import DocStore, pack
-from ..errors import CorpusMissingError, ExtractError
 from ..lock import WriteLock
+from ..meta import write_meta as write_meta_file
 from ..records import Document
 from .cluster import (
     DEFAULT_BASE_PORT,
-    META,
     Cluster,
     SphinxConfigError,
     is_sphinx_dir,
@@ -44,14 +39,12 @@ from .process import build_shards, running_pid
 Row = tuple[str, str, str, bytes, Segmented]
 
 
-def _extract_one(source: extract.Source) -> tuple[str, int, list[Row] | str]:
-    try:
-        docs = extract.extract_source(source)
-        digest = source_hash(source)
-    except (ExtractError, OSError) as exc:
-        return source.relpath, 0, str(getattr(exc, "reason", exc))
-    size = sum(p.stat().st_size for p in (source.path, *source.companions))
-    return source.relpath, size, [document_row(d, digest) for d in docs]
+def _extract_one(source: extract.Source) -> tuple[SourceRead, list[Row]]:
+    """In a worker: the source read (its documents dropped) and their rows, segmented."""
+    read = read_source(source)
+    rows = [document_row(d, read.digest) for d in read.documents]
+    read.documents = []
+    return read, rows
 
 
 def document_row(doc: Document, digest: str = "") -> Row:
@@ -113,10 +106,8 @@ def build_sphinx(
 ) -> BuildReport:
     """Index ``corpus`` into the Sphinx cluster described (or to be described) in ``index_dir``."""
     started = time.perf_counter()
-    corpus = Path(corpus)
+    corpus = require_corpus(corpus)
     index_dir = Path(index_dir).resolve()
-    if not corpus.is_dir():
-        raise CorpusMissingError(f"corpus folder {corpus} does not exist")
     index_dir.mkdir(parents=True, exist_ok=True)
     with WriteLock(index_dir) as lock:
         cluster = resolve_cluster(index_dir, shards, hosts, base_port, agent_failure)
@@ -140,19 +131,13 @@ def _extracted_rows(
     sources: list[extract.Source], report: BuildReport, progress: bool | None
 ) -> Iterator[Row]:
     analyze("预热")  # load the dictionary once, before forking: the workers share it
-    enabled = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=len(sources), unit="file", disable=not enabled, file=sys.stderr, leave=False)
+    bar = progress_bar(len(sources), progress)
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(report.workers) as pool:
-        for relpath, size, result in pool.imap(_extract_one, sources, chunksize=8):
+        for read, rows in pool.imap(_extract_one, sources, chunksize=8):
             bar.update(1)
-            if isinstance(result, str):
-                report.skipped.append(Skipped(relpath, result))
-                continue
-            report.indexed += 1
-            report.documents += len(result)
-            report.bytes_read += size
-            yield from result
+            report.add(read)
+            yield from rows
     bar.close()
 
 
@@ -221,6 +206,4 @@ def write_meta(cluster: Cluster, corpus: Path, report: BuildReport) -> None:
         "indexed": report.indexed,
         "skipped": [[s.path, s.reason] for s in report.skipped],
     }
-    tmp = cluster.index_dir / (META + ".tmp")
-    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, cluster.index_dir / META)
+    write_meta_file(cluster.index_dir, meta)

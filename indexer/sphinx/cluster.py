@@ -39,10 +39,8 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 AGENT_FAILURE_MODES = ("warn", "error")
 
 
-class SphinxConfigError(GovsearchError):
+class SphinxConfigError(GovsearchError, code="sphinx_config"):
     """The Sphinx cluster description is invalid or cannot be used."""
-
-    code = "sphinx_config"
 
 
 @dataclass(frozen=True)

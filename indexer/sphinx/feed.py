@@ -22,11 +22,13 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..analysis import analyze
+from ..dates import NO_DAY, day_number
 from ..extract.fields import normalize_doc_no
+from ..meta import checked_meta
 from ..records import FACET_FIELDS, Document
 
 #: searched text fields: (main field, sub-word field)
@@ -51,6 +53,15 @@ FILL_TOKEN = "govsearchfill"
 FEED_VERSION = "2: padding document, filler word"
 
 
+def check_meta(index_dir: Path) -> dict[str, Any]:
+    """The index dir's meta.json, if this code can read the index (AnalyzerMismatchError)."""
+    return checked_meta(
+        index_dir,
+        {"feed_version": FEED_VERSION},
+        "rebuild it with 'govsearch index --backend sphinx'",
+    )
+
+
 def id_token(field: str, value: str) -> str:
     """An exact identifier as one keyword: its brackets and slashes are not word characters."""
     digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).hexdigest()
@@ -71,7 +82,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     # facet values as integer codes (FacetCodes): grouping 7,890 matches took 4.0 ms on a
     # string attribute and 2.8 ms on an integer one (Sphinx 2.2.11, one shard of 20k documents)
     *((facet_attr(facet), "tsvpipe_attr_uint") for facet in FACET_FIELDS),
-    ("day", "tsvpipe_attr_uint"),  # date.toordinal() of the date; 0: no date
+    ("day", "tsvpipe_attr_uint"),  # indexer.dates.day_number of the date; 0: no date
 )
 
 
@@ -87,11 +98,6 @@ def sphinx_id(doc_id: str) -> int:
 def shard_of(doc_id: str, shards: int) -> int:
     """The shard a document lives in: a stable hash, the same on every machine and every run."""
     return sphinx_id(doc_id) % shards
-
-
-def day_number(iso: str) -> int:
-    """``YYYY-MM-DD`` as ``date.toordinal()`` (positive for any year, unlike a unix time)."""
-    return date.fromisoformat(iso).toordinal()
 
 
 @dataclass(frozen=True)
@@ -112,9 +118,9 @@ def segment(doc: Document) -> Segmented:
             words = [t.text.translate(_UNSAFE) for t in tokens if t.sub is sub]
             texts.append(" ".join([*words, FILL_TOKEN]))
     try:
-        day = day_number(doc.date) if doc.date else 0
+        day = day_number(doc.date) if doc.date else NO_DAY
     except ValueError:
-        day = 0
+        day = NO_DAY
     ids = []
     if doc.doc_no:
         ids.append(id_token("doc_no", doc.doc_no_norm or normalize_doc_no(doc.doc_no)))

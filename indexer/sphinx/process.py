@@ -20,11 +20,8 @@ from ..errors import GovsearchError
 from .cluster import Cluster, Node
 
 
-class SphinxUnavailableError(GovsearchError):
+class SphinxUnavailableError(GovsearchError, code="search_unavailable", http_status=503):
     """Sphinx's programs are missing, or a searchd did not start or does not answer."""
-
-    code = "search_unavailable"
-    http_status = 503
 
 
 def binaries_available() -> bool:

@@ -1,4 +1,4 @@
-"""Where an index lives on disk, and how readers and the builder share it (no Whoosh here).
+"""Where a Whoosh index lives on disk, and how readers and the builder share it.
 
 INDEX_DIR/
   CURRENT              name of the live generation (replaced atomically with os.replace)
@@ -17,7 +17,6 @@ longer current only when it can take an exclusive lock on its lease, i.e. when n
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import secrets
 import shutil
@@ -26,10 +25,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import AnalyzerMismatchError, IndexMissingError
+from ..errors import IndexMissingError
+from ..meta import META, checked_meta
+from .schema import SCHEMA_VERSION
 
 CURRENT = "CURRENT"
-META = "meta.json"
 WHOOSH_DIR = "whoosh"
 DOCSTORE = "docs.sqlite"
 LEASE = "reader.lease"
@@ -49,29 +49,12 @@ def current_generation(index_dir: Path | str) -> Path:
     return gen
 
 
-def read_meta(generation: Path) -> dict[str, Any]:
-    return json.loads((generation / META).read_text(encoding="utf-8"))
-
-
 def check_generation(generation: Path) -> dict[str, Any]:
-    """The generation's meta, after checking it was built with the analyzer this code runs.
-
-    Query terms must be segmented exactly as the indexed text was, so an index built with
-    another analyzer would silently miss documents: refuse it with AnalyzerMismatchError.
-    """
-    from .analysis import ANALYZER_VERSION
-
-    try:
-        meta = read_meta(generation)
-    except FileNotFoundError:
-        raise IndexMissingError(f"index generation {generation} is gone") from None
-    built_with = meta.get("analyzer_version")
-    if built_with != ANALYZER_VERSION:
-        raise AnalyzerMismatchError(
-            f"index built with analyzer {built_with}, this govsearch uses {ANALYZER_VERSION}:"
-            " rebuild with govsearch index"
-        )
-    return meta
+    """The generation's meta, if this code can read it (AnalyzerMismatchError otherwise): built
+    with the analyzer this code runs and in this schema (an incremental update would mix two)."""
+    return checked_meta(
+        generation, {"schema_version": SCHEMA_VERSION}, "rebuild with govsearch index"
+    )
 
 
 class ReaderLease:

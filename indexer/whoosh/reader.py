@@ -34,13 +34,12 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader, TermNotFound
 
-from .ranking import FIELD_WEIGHTS
+from ..dates import NO_DAY
+from ..ranking import FIELD_WEIGHTS
 from .schema import FACET_COLUMNS, LENGTH_COLUMNS
 
 _INT = struct.Struct("!i")
 _MAGIC_LEN = 4
-#: documents without a date sort after every dated one
-NO_DATE = -(10**9)
 #: decoded postings kept per generation (int32 id + float32 weight: 8 bytes each, ~64 MB)
 CACHE_POSTINGS = 8_000_000
 
@@ -235,8 +234,8 @@ class IndexReader:
         return out
 
     def _dates(self) -> np.ndarray:
-        """Day number (days since 1970-01-01) of each document's date; NO_DATE when missing."""
-        out = np.full(self.n, NO_DATE, dtype=np.int64)
+        """Day number (``indexer.dates``) of each document's date; NO_DAY when missing."""
+        out = np.full(self.n, NO_DAY, dtype=np.int64)
         for seg in self.segments:
             if not seg.reader.has_column("date"):
                 continue
@@ -245,8 +244,9 @@ class IndexReader:
             col = seg.reader.column_reader("date", translate=False)
             raw = np.array([col[i] for i in range(seg.doc_count)], dtype=object)
             ok = np.array([isinstance(v, int) and 0 < v < _MAX_MICROS for v in raw], dtype=bool)
-            days = np.full(seg.doc_count, NO_DATE, dtype=np.int64)
-            days[ok] = np.array([v // 86_400_000_000 for v in raw[ok]], dtype=np.int64) - _EPOCH
+            days = np.full(seg.doc_count, NO_DAY, dtype=np.int64)
+            # day 0 of the column is 0001-01-01, whose ordinal is 1
+            days[ok] = np.array([v // 86_400_000_000 + 1 for v in raw[ok]], dtype=np.int64)
             out[seg.offset : seg.offset + seg.doc_count] = days
         return out
 
@@ -369,5 +369,4 @@ class IndexReader:
             return self.searcher.document_number(id=doc_id)
 
 
-_EPOCH = (datetime(1970, 1, 1) - datetime.min).days
 _MAX_MICROS = (datetime(3000, 1, 1) - datetime.min).days * 86_400_000_000

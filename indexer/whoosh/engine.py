@@ -1,15 +1,16 @@
-"""query → SearchResult on the live index generation.
+"""The embedded engine's ``SearchEngine``: query → SearchResult on the live index generation.
 
 ``SearchEngine(index_dir)`` opens the current generation once and reuses it for every request
 (thread-safe: the web server calls it from several threads). It looks at the ``CURRENT`` pointer
 at most every ``CHECK_INTERVAL_S`` and switches to a new generation without a restart; the old
 one is closed (and its reader lease released) when its last in-flight request finishes.
 
-How a search runs: ``query.parse_query`` turns the text into a tree of index terms;
-``scoring.evaluate`` scores every match with BM25F over postings read by ``reader.IndexReader``
-(not ``searcher.search``, whose top-k can be wrong: PERFORMANCE.md #1); the top of the page is
-taken exactly (score descending, document number ascending); ``facets`` counts values by
-bincount; ``highlight`` marks the page's titles and snippets. ``bench/query_bench.py`` measures it.
+How a search runs: ``params.prepare`` checks the request and parses its query into a tree of
+index terms; ``scoring.evaluate`` scores every match with BM25F over postings read by
+``reader.IndexReader`` (not ``searcher.search``, whose top-k can be wrong: PERFORMANCE.md #1);
+the top of the page is taken exactly (score descending, document number ascending);
+``facets`` counts values by bincount; ``highlight`` marks the page's titles and snippets.
+``bench/query_bench.py`` measures it.
 """
 
 from __future__ import annotations
@@ -24,22 +25,18 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis import analyze
+from ..dates import NO_DAY, day_number
+from ..docstore import DocStore
+from ..errors import GovsearchError, IndexMissingError
+from ..highlight import hits_from
+from ..params import prepare
+from ..query import Or, ParsedQuery, Term
+from ..ranking import RELATED_TERMS, related_text
+from ..records import Document, Hit, SearchRequest, SearchResult
 from . import layout
-from .analysis import analyze
-from .docstore import DocStore
-from .errors import (
-    AnalyzerMismatchError,
-    DocumentNotFoundError,
-    GovsearchError,
-    IndexMissingError,
-)
 from .facets import facet_counts, facet_masks
-from .highlight import hit_of
-from .query import Or, ParsedQuery, Term, parse_query
-from .reader import NO_DATE, IndexReader
-from .records import Document, Hit, SearchRequest, SearchResult
-from .request_rules import RELATED_TERMS, day_number, related_text, validate_request
-from .schema import SCHEMA_VERSION
+from .reader import IndexReader
 from .scoring import EXACT_BONUS, evaluate
 
 #: how often (seconds) a request may look at the CURRENT pointer
@@ -49,25 +46,13 @@ FACET_BUDGET_S = 0.2
 _KEY_TERM = re.compile(r"^[\w\u4e00-\u9fff]{2,}$")
 
 
-def check_generation(path: Path) -> dict[str, Any]:
-    """The generation's meta, if this code can read it (AnalyzerMismatchError otherwise)."""
-    meta = layout.check_generation(path)
-    if meta.get("schema_version") != SCHEMA_VERSION:
-        # e.g. an index from before the exact length columns: Whoosh would fail on a missing
-        # field deep inside a query; say what to do instead
-        raise AnalyzerMismatchError(
-            f"index {path.name} was built in another index format: rebuild with govsearch index"
-        )
-    return meta
-
-
 class _Generation:
     """One open generation: Whoosh reader + docstore + lease, shared by in-flight requests."""
 
     def __init__(self, path: Path):
         self.path = path
         self.name = path.name
-        self.meta = check_generation(path)
+        self.meta = layout.check_generation(path)
         self.lease = layout.reader_lease(path)
         try:
             self.reader = IndexReader(path / layout.WHOOSH_DIR)
@@ -139,8 +124,7 @@ class SearchEngine:
                 old, self._gen = self._gen, new
                 if old is not None:
                     old.retired = True
-                    if old.users == 0:
-                        old.close()
+                    _close_if_done(old)
 
     def _use(self) -> _Use:
         self._refresh()
@@ -154,8 +138,7 @@ class SearchEngine:
     def _release(self, gen: _Generation) -> None:
         with self._lock:
             gen.users -= 1
-            if gen.retired and gen.users == 0:
-                gen.close()
+            _close_if_done(gen)
 
     def close(self) -> None:
         with self._lock:
@@ -163,8 +146,7 @@ class SearchEngine:
             gen, self._gen = self._gen, None
             if gen is not None:
                 gen.retired = True
-                if gen.users == 0:
-                    gen.close()
+                _close_if_done(gen)
 
     def __enter__(self) -> SearchEngine:
         return self
@@ -185,15 +167,11 @@ class SearchEngine:
 
     def get(self, doc_id: str) -> Document:
         with self._use() as gen:
-            doc = gen.docs.get(doc_id)
-        if doc is None:
-            raise DocumentNotFoundError(f"no document {doc_id!r}")
-        return doc
+            return gen.docs.require(doc_id)
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        validate_request(request)
-        parsed = parse_query(request.q)
+        parsed = prepare(request)
         with self._use() as gen:
             result = _run(gen, request, parsed, started, self.facet_budget_s)
         if self._switch_error:
@@ -204,9 +182,7 @@ class SearchEngine:
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Documents sharing the key terms (tf-idf) of ``doc_id``'s title and body."""
         with self._use() as gen:
-            doc = gen.docs.get(doc_id)
-            if doc is None:
-                raise DocumentNotFoundError(f"no document {doc_id!r}")
+            doc = gen.docs.require(doc_id)
             me = gen.reader.docnum(doc_id)
             terms = _key_terms(gen.reader, doc)
             if not terms:
@@ -219,6 +195,13 @@ class SearchEngine:
             docs = np.flatnonzero(mask)
             top = _top(docs, scores[docs], limit)
             return _hits(gen, top, scores, frozenset(terms))
+
+
+def _close_if_done(gen: _Generation) -> None:
+    """Close a generation that is no longer current once its last request is done (call with
+    the engine's lock held)."""
+    if gen.retired and gen.users == 0:
+        gen.close()
 
 
 class _Use:
@@ -262,9 +245,9 @@ def _run(
             mask[docs] = True
             scores[docs] += EXACT_BONUS
     if request.date_from:
-        mask &= reader.dates >= day_number(request.date_from, "date_from")
+        mask &= reader.dates >= day_number(request.date_from)
     if request.date_to:
-        mask &= (reader.dates <= day_number(request.date_to, "date_to")) & (reader.dates != NO_DATE)
+        mask &= (reader.dates <= day_number(request.date_to)) & (reader.dates != NO_DAY)
     filters = {f: list(dict.fromkeys(v)) for f, v in request.filters().items()}
     masks = facet_masks(reader, filters)
     matched = mask
@@ -321,20 +304,13 @@ def _top_by_date(docs: np.ndarray, dates: np.ndarray, scores: np.ndarray, k: int
 def _hits(
     gen: _Generation, docnums: np.ndarray, scores: np.ndarray, terms: frozenset[str]
 ) -> list[Hit]:
-    ids = [gen.reader.doc_id(int(d)) for d in docnums]
-    docs = gen.docs.get_many(ids)
-    hits: list[Hit] = []
-    for d, doc_id in zip(docnums, ids, strict=True):
-        doc = docs.get(doc_id)
-        if doc is None:
-            continue  # the docstore and the Whoosh index are written together; never expected
-        hits.append(hit_of(doc, float(scores[d]), terms))
-    return hits
+    scored = [(gen.reader.doc_id(int(d)), float(scores[d])) for d in docnums]
+    return hits_from(gen.docs, scored, terms)
 
 
 def _key_terms(reader: IndexReader, doc: Document) -> list[str]:
     """The document's most distinctive words: term frequency x inverse document frequency."""
-    text = related_text(doc)
+    text = related_text(doc.title, doc.body)
     tf = Counter(t.text for t in analyze(text) if not t.sub and _KEY_TERM.match(t.text))
     scored: list[tuple[float, str]] = []
     for term, count in tf.items():

@@ -1,7 +1,8 @@
 """The Whoosh schema, and the bridge from our analyzer to Whoosh's token stream.
 
 Only what matching, ranking, filtering and facets need is in Whoosh; the documents themselves
-live in the generation's docstore (see docstore.py). Nothing is stored in Whoosh but the id.
+live in the generation's docstore (``indexer/docstore.py``). Nothing is stored in Whoosh but the
+id.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from whoosh.analysis import Tokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
 
-from .analysis import Token, analyze
-from .extract.fields import normalize_doc_no
-from .ranking import FIELD_WEIGHTS, word_count
-from .records import Document
+from ..analysis import Token, analyze
+from ..extract.fields import normalize_doc_no
+from ..ranking import FIELD_WEIGHTS, word_count
+from ..records import Document
 
 #: facet name -> Whoosh column field holding its value
 FACET_COLUMNS: dict[str, str] = {
@@ -166,7 +167,7 @@ SCHEMA_VERSION = _schema_version()
 
 
 def document_to_fields(doc: Document) -> dict[str, Any]:
-    """The Whoosh field values of one Document (what build.py passes to add_document)."""
+    """The Whoosh field values of one Document (what the build workers add)."""
     fields: dict[str, Any] = {"id": doc.id}
     for name, column in LENGTH_COLUMNS.items():
         text = getattr(doc, name)

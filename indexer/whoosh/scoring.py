@@ -1,4 +1,5 @@
-"""ranking.py's BM25F over dense per-document numpy arrays: a query tree to (matches, scores).
+"""BM25F of ``indexer/ranking.py`` over dense per-document numpy arrays: a query tree to (matches,
+scores).
 
 Matching walks the tree: each node yields a boolean mask over all document numbers and the hits
 it matched, as a weighted term frequency per (keyword, field) that is 0 wherever the node did not
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .query import And, AndNot, Node, Nothing, Or, Phrase, Term
-from .ranking import EXACT_BONUS, FIELD_WEIGHTS, K1, B, idf
+from ..query import And, AndNot, Node, Nothing, Or, Phrase, Term
+from ..ranking import EXACT_BONUS, FIELD_WEIGHTS, K1, B, idf
 from .reader import IndexReader
 
 __all__ = ["EXACT_BONUS", "evaluate", "match"]

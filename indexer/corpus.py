@@ -1,0 +1,151 @@
+"""A corpus read for a build, whatever engine writes the index (no engine here).
+
+Both builders walk the corpus with ``extract.discover``, read each Source in worker processes
+with ``read_source`` (extraction, content hash, size: a skipped file comes back with its reason),
+show a progress bar on a terminal and end with the same ``BuildReport``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import extract
+from .errors import CorpusMissingError, ExtractError
+from .records import Document
+
+
+@dataclass
+class Skipped:
+    path: str  # relative to the corpus root
+    reason: str
+    content_hash: str = ""  # so an incremental run skips it again without re-reading it
+
+
+@dataclass
+class BuildReport:
+    """What a build did; ``summary()`` is what ``govsearch index`` prints."""
+
+    corpus: str
+    index_dir: str
+    generation: str
+    incremental: bool
+    indexed: int = 0  # source files (re-)indexed in this run
+    documents: int = 0  # documents those files yielded
+    unchanged: int = 0  # source files an incremental run left as they were
+    removed: int = 0  # source files gone from the corpus, their documents removed
+    skipped: list[Skipped] = field(default_factory=list)
+    total_documents: int = 0  # documents in the new generation
+    bytes_read: int = 0  # size of the source files (re-)indexed
+    index_bytes: int = 0  # size of the new generation on disk
+    seconds: float = 0.0
+    workers: int = 0
+    took_over_lock_from: dict[str, Any] | None = None
+    kept_generations: list[str] = field(default_factory=list)  # still leased by a reader
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        mb = self.bytes_read / 1e6
+        lines = [
+            f"indexed {self.indexed} files ({self.documents} documents), "
+            f"unchanged {self.unchanged}, removed {self.removed}, skipped {len(self.skipped)}; "
+            f"{mb:.1f} MB read in {self.seconds:.1f} s",
+        ]
+        lines += [f"note: {n}" for n in self.notes]
+        if self.took_over_lock_from:
+            holder = self.took_over_lock_from
+            lines.append(
+                f"note: took over the lock of PID {holder['pid']} (a build started "
+                f"{holder.get('started', '?')} that died)"
+            )
+        lines += [
+            f"note: kept {name}: a reader still uses it; the next build removes it"
+            for name in self.kept_generations
+        ]
+        if self.skipped:
+            lines.append("skipped files:")
+            lines += [f"  {s.path}: {s.reason}" for s in self.skipped]
+        lines.append(
+            f"index {Path(self.index_dir) / self.generation}: {self.total_documents} documents, "
+            f"{self.index_bytes / 1e6:.1f} MB"
+        )
+        return "\n".join(lines)
+
+    def add(self, outcome: SourceRead) -> None:
+        """Count one read source: indexed with its documents, or skipped with its reason."""
+        if outcome.reason is not None:
+            self.skipped.append(Skipped(outcome.relpath, outcome.reason, outcome.digest))
+            return
+        self.indexed += 1
+        self.documents += outcome.count
+        self.bytes_read += outcome.size
+
+
+def require_corpus(corpus: Path | str) -> Path:
+    """The corpus folder, or CorpusMissingError saying what is wrong with it."""
+    corpus = Path(corpus)
+    if not corpus.is_dir():
+        problem = "is not a folder" if corpus.exists() else "does not exist"
+        raise CorpusMissingError(f"corpus folder {corpus} {problem}")
+    return corpus
+
+
+def source_hash(source: extract.Source) -> str:
+    """Content hash over the source file and its companions (names and bytes)."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in (source.path, *source.companions):
+        h.update(path.name.encode("utf-8") + b"\0")
+        with open(path, "rb") as f:
+            h.update(hashlib.file_digest(f, "blake2b").digest())
+    return h.hexdigest()
+
+
+def source_size(source: extract.Source) -> int:
+    total = 0
+    for path in (source.path, *source.companions):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+@dataclass
+class SourceRead:
+    """One source as a build read it: its documents, or the reason it was skipped."""
+
+    relpath: str
+    size: int
+    digest: str  # "" when the file could not be read at all
+    documents: list[Document]
+    reason: str | None = None
+    #: how many documents it yielded (kept when ``documents`` is dropped to send it back from a
+    #: worker process after indexing them there)
+    count: int = 0
+
+    def __post_init__(self) -> None:
+        self.count = self.count or len(self.documents)
+
+
+def read_source(source: extract.Source) -> SourceRead:
+    size = source_size(source)
+    try:
+        digest = source_hash(source)
+    except OSError as exc:
+        return SourceRead(source.relpath, size, "", [], f"cannot read: {exc.strerror or exc}")
+    try:
+        docs = extract.extract_source(source)
+    except ExtractError as exc:
+        return SourceRead(source.relpath, size, digest, [], exc.reason)
+    return SourceRead(source.relpath, size, digest, docs)
+
+
+def progress_bar(total: int, progress: bool | None) -> Any:
+    """A tqdm bar on stderr; ``progress`` None shows it only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    enabled = sys.stderr.isatty() if progress is None else progress
+    return tqdm(total=total, unit="file", disable=not enabled, file=sys.stderr, leave=False)
