@@ -30,6 +30,7 @@ import importlib.metadata
 import os
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -41,7 +42,7 @@ import zhconv
 jieba.setLogLevel(60)  # jieba logs its dictionary load at INFO on every start-up
 
 #: bump when the code changes which tokens come out (it is part of ANALYZER_VERSION)
-CODE_VERSION = "4"
+CODE_VERSION = "5"
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: the shipped domain dictionary (jieba format ``word freq [tag]``, ``#`` comments)
@@ -73,11 +74,26 @@ class TokenInvariantError(ValueError):
 # normalisation
 
 
+#: where NFKC maps a character to one other character: the BMP (full/half width, compatibility
+#: ideographs, Kangxi radicals, circled digits …), mathematical alphanumerics, the CJK
+#: compatibility supplement
+_NFKC_RANGES = (range(0x10000), range(0x1D400, 0x1D800), range(0x2F800, 0x2FA20))
+
+
 @cache
-def _normalization_table() -> dict[int, str]:
+def normalization_table() -> dict[int, str]:
     """One-character → one-character map, so normalising never moves an offset."""
-    candidates: set[str] = {chr(cp) for cp in range(0xFF01, 0xFF5F)} | {"\u3000"}
-    fullwidth = {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+    nfkc: dict[str, str] = {}
+    for block in _NFKC_RANGES:
+        for cp in block:
+            if 0xD800 <= cp < 0xE000:
+                continue
+            ch = chr(cp)
+            out = unicodedata.normalize("NFKC", ch)
+            # a character NFKC expands (⑩ → 10, ㎡ → m2) is kept: the length must not change
+            if out != ch and len(out) == 1:
+                nfkc[ch] = out
+    candidates: set[str] = set(nfkc)
     # zhconv's default loaddict() leaves its bundled JSON open (a ResourceWarning, an error under
     # pytest's filterwarnings); given a path it reads the file in a `with` block instead.
     zhconv.zhconv.loaddict(str(Path(zhconv.zhconv.__file__).with_name("zhcdict.json")))
@@ -94,7 +110,7 @@ def _normalization_table() -> dict[int, str]:
     candidates |= {chr(cp) for cp in range(0x10000) if chr(cp).lower() != chr(cp)}
     table: dict[int, str] = {}
     for ch in candidates:
-        out = fullwidth.get(ch, ch)
+        out = nfkc.get(ch, ch)
         out = simplified.get(out, out)
         lower = out.lower()
         if len(lower) == 1:  # 'İ'.lower() is two characters: keep such letters as they are
@@ -107,8 +123,9 @@ def _normalization_table() -> dict[int, str]:
 
 
 def normalize(text: str) -> str:
-    """Traditional → Simplified, full-width → half-width, lower case; same length as ``text``."""
-    return text.translate(_normalization_table())
+    """NFKC (full → half width …), Traditional → Simplified, lower case, character by character:
+    the result has the length of ``text``."""
+    return text.translate(normalization_table())
 
 
 # ---------------------------------------------------------------------------------------------

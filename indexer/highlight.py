@@ -1,9 +1,15 @@
-"""Highlighting: ``<mark>`` around the matched words, placed by token offsets.
+"""Highlighting: ``<mark>`` on exactly what matched, and Hit assembly from the docstore.
 
-The stored text is re-analyzed with the index analyzer and a token is marked when its term is
-one of the query's terms, so a mark always covers exactly the characters of a matched token
-(``str.find`` would also mark a term inside another word, or miss a Traditional-character
-spelling that the analyzer normalises). Every other character is HTML-escaped.
+A query's parts come as ``Mark(run, words)`` (``query_tree``). For a document that holds a
+part's run, every occurrence of the run is marked, whole; for one that matched the part by its
+words only, each word is. Occurrences are found with a regular expression over the ORIGINAL text
+that accepts, for each character of the run, every character that normalises to it (Traditional,
+full-width, upper case) and whitespace between any two characters: the same equivalence as the
+character view (``indexer.chars``), without normalising or segmenting the text. So a mark lands
+on the right characters (inside repeated words, next to digits and Latin letters, across a line
+break), and a snippet costs a few regular-expression searches: re-segmenting the bodies of a
+page's hits with jieba was 1.02 s of 1.47 s of 200 queries on the laws (issue 13's profile).
+Every character outside the marks is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -14,39 +20,82 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from .analysis import analyze, normalize
+from .analysis import normalization_table
 from .docstore import DocStore
+from .query_tree import Mark
 from .records import Document, Hit
 
 #: characters of body text shown in a snippet
 SNIPPET_CHARS = 150
 #: context kept before the first mark of a snippet window
 LEAD_CHARS = 20
-#: extra characters analyzed on each side of a snippet window, so that its edge words segment
-#: as they do in the whole text
-MARGIN_CHARS = 16
 #: characters searched for the snippet window first (the rest only when they hold no match)
 SCAN_CHARS = 8_000
 #: occurrences considered when choosing the window (a common word in a 300 KB law has thousands)
 MAX_OCCURRENCES = 200
 _SPACE = re.compile(r"\s+")
+#: what may stand between two characters of a run in the text (chars.IGNORED)
+_GAP = r"[\s\u200b-\u200d\u2060\ufeff]*"
 
 
-def mark_spans(text: str, terms: frozenset[str] | set[str]) -> list[tuple[int, int]]:
-    """Sorted, merged (start, end) character spans of the tokens of ``text`` that are ``terms``."""
-    if not terms:
-        return []
-    norm = normalize(text)
-    if not any(t in norm for t in terms):
-        return []  # a token's text is a piece of the normalised text: nothing can match
-    spans = sorted((t.start, t.end) for t in analyze(text) if t.text in terms)
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+@functools.cache
+def _variants() -> dict[str, str]:
+    """normalised character -> every character that normalises to it (itself included)."""
+    out: dict[str, str] = {}
+    for code, target in normalization_table().items():
+        out[target] = out.get(target, target) + chr(code)
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def run_pattern(run: str) -> re.Pattern[str]:
+    """The occurrences of a normalised run in original text."""
+    variants = _variants()
+    parts = []
+    for ch in run:
+        alike = variants.get(ch, ch)
+        parts.append(re.escape(ch) if len(alike) == 1 else "[" + re.escape(alike) + "]")
+    return re.compile(_GAP.join(parts))
+
+
+class Marker:
+    """The patterns to mark in one document: per part, its run if the document holds it, else
+    its words (decided once per document, on title and body together)."""
+
+    def __init__(self, marks: Iterable[Mark], document_text: str):
+        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        for mark in marks:
+            if mark.run and (pattern := run_pattern(mark.run)).search(document_text):
+                self.patterns.append((mark.run, pattern))
+            else:
+                self.patterns += [(w, run_pattern(w)) for w in mark.words if w]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Sorted, merged (start, end) character spans to mark in ``text``."""
+        found = sorted(
+            (m.start(), m.end())
+            for _, p in self.patterns
+            for m in p.finditer(text)
+            if m.end() > m.start()
+        )
+        merged: list[tuple[int, int]] = []
+        for start, end in found:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def occurrences(self, text: str) -> list[tuple[int, str]]:
+        """(offset, what) of the first MAX_OCCURRENCES marks in ``text``: to choose a window."""
+        out = [(m.start(), label) for label, p in self.patterns for m in p.finditer(text)]
+        out.sort()
+        return out[:MAX_OCCURRENCES]
+
+
+def mark_spans(text: str, marks: Iterable[Mark]) -> list[tuple[int, int]]:
+    """The spans of ``text`` to mark for ``marks``, deciding run or words on ``text`` itself."""
+    return Marker(marks, text).spans(text)
 
 
 def render(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
@@ -60,7 +109,7 @@ def render(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
             continue
         start, end = max(start, 0), min(end, len(text))
         out.append(_plain(text[pos:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        out.append(f"<mark>{_plain(text[start:end])}</mark>")
         pos = end
     out.append(_plain(text[pos:]))
     return "".join(out)
@@ -70,81 +119,60 @@ def _plain(text: str) -> str:
     return html.escape(_SPACE.sub(" ", text))
 
 
-def highlight_title(title: str, terms: frozenset[str]) -> str:
-    return render(title, mark_spans(title, terms) if terms else [])
+def highlight_title(title: str, marks: Iterable[Mark]) -> str:
+    return render(title, mark_spans(title, marks))
 
 
-def snippet(body: str, terms: frozenset[str], width: int = SNIPPET_CHARS) -> str:
-    """The ``width`` characters of ``body`` around its densest matches, marked and escaped.
+def snippet(body: str, marks: Iterable[Mark], width: int = SNIPPET_CHARS) -> str:
+    """The ``width`` characters of ``body`` around its densest marks, marked and escaped.
 
-    No match: the beginning of the body. A cut end shows an ellipsis. Only the window (plus a
-    small margin) is analyzed: segmenting whole bodies for every hit of a page cost ~80 ms a
-    query on the shared corpora (profiled: the analyzer's per-token work dominates).
+    No match: the beginning of the body. A cut end shows an ellipsis.
     """
-    if not terms or not body:
+    return _snippet(body, Marker(marks, body), width)
+
+
+def _snippet(body: str, marker: Marker, width: int) -> str:
+    if not body or not marker.patterns:
         return _window(body, [], 0, width)
-    # The plain lower-cased text finds Simplified documents. Normalising char by char costs
-    # ~50 ns a character (5 ms for a 100 KB law: profiled), so only the head of a body without
-    # a plain hit (Traditional, full-width) is normalised. The window is chosen within the
-    # first SCAN_CHARS when they hold a match: a law's first pages are as good a place for a
-    # snippet as its densest one, and much cheaper to find.
-    head = body[:SCAN_CHARS]
-    occurrences = (
-        _occurrences(head.lower(), terms)
-        or _occurrences(normalize(head), terms)
-        or (len(body) > SCAN_CHARS and _occurrences(body.lower(), terms))
-        or []
-    )
+    # A law's first pages are as good a place for a snippet as its densest one, and much
+    # cheaper to find: the rest of a long body is searched only when its head holds no mark.
+    occurrences = marker.occurrences(body[:SCAN_CHARS])
+    if not occurrences and len(body) > SCAN_CHARS:
+        occurrences = marker.occurrences(body)
     if not occurrences:
         return _window(body, [], 0, width)
     start = max(0, _densest(occurrences, width) - LEAD_CHARS)
-    region_start = max(0, start - MARGIN_CHARS)
-    region = body[region_start : start + width + MARGIN_CHARS]
-    spans = [(s + region_start, e + region_start) for s, e in mark_spans(region, terms)]
+    # marks may reach past the window by a run's length: search a little beyond it
+    region_start = max(0, start - 64)
+    region = body[region_start : start + width + 64]
+    spans = [(s + region_start, e + region_start) for s, e in marker.spans(region)]
     return _window(body, spans, start, width)
 
 
-def _occurrences(norm: str, terms: frozenset[str]) -> list[tuple[int, str]]:
-    """(offset, term) of the terms in the normalised text: only to choose the window."""
-    pattern = _terms_pattern(terms)
-    out: list[tuple[int, str]] = []
-    for m in pattern.finditer(norm):
-        out.append((m.start(), m.group()))
-        if len(out) >= MAX_OCCURRENCES:
-            break
-    return out
-
-
-@functools.lru_cache(maxsize=256)
-def _terms_pattern(terms: frozenset[str]) -> re.Pattern[str]:
-    # longest first, so that 地瓜经济 wins over 地瓜 at the same offset
-    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
-
-
 def _densest(occurrences: list[tuple[int, str]], width: int) -> int:
-    """Offset of the window start with the most distinct terms (then the most occurrences)."""
+    """Offset of the window start with the most distinct marks (then the most occurrences)."""
     best_key: tuple[int, int] = (-1, -1)
     best = occurrences[0][0]
     span = width - LEAD_CHARS
-    inside: Counter[str] = Counter()  # terms of occurrences i .. j-1, a sliding window
+    inside: Counter[str] = Counter()  # marks of occurrences i .. j-1, a sliding window
     j = 0
-    for i, (start, term) in enumerate(occurrences):
+    for i, (start, label) in enumerate(occurrences):
         while j < len(occurrences) and occurrences[j][0] < start + span:
             inside[occurrences[j][1]] += 1
             j += 1
         key = (len(inside), j - i)
         if key > best_key:
             best_key, best = key, start
-        inside[term] -= 1
-        if not inside[term]:
-            del inside[term]
+        inside[label] -= 1
+        if not inside[label]:
+            del inside[label]
     return best
 
 
 def _window(body: str, spans: list[tuple[int, int]], start: int, width: int) -> str:
     end = min(len(body), start + width)
     start = max(0, min(start, end - width))
-    # never cut a marked word in two
+    # never cut a mark in two
     for s, e in spans:
         if s < start < e:
             start = s
@@ -155,8 +183,9 @@ def _window(body: str, spans: list[tuple[int, int]], start: int, width: int) -> 
     return ("…" if start > 0 else "") + text + ("…" if end < len(body) else "")
 
 
-def hit_of(doc: Document, score: float, terms: frozenset[str]) -> Hit:
+def hit_of(doc: Document, score: float, marks: Iterable[Mark]) -> Hit:
     """A result as both backends show it: title and snippet marked on the stored text."""
+    marker = Marker(marks, doc.title + "\n" + doc.body)
     return Hit(
         id=doc.id,
         title=doc.title,
@@ -165,17 +194,17 @@ def hit_of(doc: Document, score: float, terms: frozenset[str]) -> Hit:
         doc_type=doc.doc_type,
         doc_no=doc.doc_no,
         index_no=doc.index_no,
-        snippet=snippet(doc.body, terms),
+        snippet=_snippet(doc.body, marker, SNIPPET_CHARS),
         score=round(score, 6),
         url=doc.url,
-        title_html=highlight_title(doc.title, terms),
+        title_html=render(doc.title, marker.spans(doc.title)),
         category=doc.category,
         proposal_kind=doc.proposal_kind,
     )
 
 
 def hits_from(
-    store: DocStore, scored: Iterable[tuple[str, float]], terms: frozenset[str]
+    store: DocStore, scored: Iterable[tuple[str, float]], marks: Iterable[Mark]
 ) -> list[Hit]:
     """The hits of (document id, score) pairs in their order, read from ``store`` in one go.
 
@@ -183,5 +212,6 @@ def hits_from(
     so it only happens while a rebuild replaces them.
     """
     scored = list(scored)
+    marks = tuple(marks)
     docs = store.get_many([doc_id for doc_id, _ in scored])
-    return [hit_of(docs[i], score, terms) for i, score in scored if i in docs]
+    return [hit_of(docs[i], score, marks) for i, score in scored if i in docs]

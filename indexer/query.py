@@ -1,30 +1,60 @@
-"""The query language: a small recursive-descent parser and the term-level query tree (no Whoosh).
+"""A user query → the engine-neutral tree of ``query_tree.py`` (no engine here).
 
-Syntax: words (segmented by ``indexer.analysis.analyze``, implicit AND), ``OR``, ``-word`` /
-``NOT word``, ``"exact phrase"``, ``title:`` ``agency:`` ``doc_no:`` prefixes and parentheses.
-Whoosh's QueryParser splits on spaces and punctuation, which does not fit Chinese text without
-spaces, so we tokenise the query string ourselves and segment each word with the index analyzer.
+What the query language means (the README's "Search" section says it for users):
 
-A syntax error never reaches the user: the whole query is searched as plain words and a warning
+* ``三支一扶`` (a part: characters without spaces) finds the documents whose title or body hold
+  its jieba words (all of them, as before exact matching), and the documents that contain the
+  run as it is written (``Run``: Ctrl+F on the character view, across jieba's word boundaries).
+  Both rank: a document with the run gets the run's bigrams as keywords on top of the words,
+  so it ranks above one that only has the words scattered.
+* ``"三支一扶"`` (quoted) finds only the documents that contain the run; spaces inside the
+  quotes are ignored like line breaks in the text.
+* ``脱贫 攻坚``: spaces separate parts that must all match; parts written next to each other in
+  the text rank higher (the run of two neighbouring parts joined is an optional ``Maybe``).
+* A part of more than ``ALL_WORDS`` words (a pasted sentence or paragraph) needs only two thirds
+  of them (``AtLeast``): the document it was copied from matches by its run anyway, and no
+  query finds nothing merely because it is long.
+* ``OR``, ``-part`` / ``NOT part``, parentheses, ``title:`` (title only), ``agency:`` (words of
+  the agency field), ``doc_no:`` (a 文号); a typed 文号 or 索引号 finds its document first.
+
+A syntax error never reaches the user: the whole query is searched as plain parts and a warning
 says so. Wildcards are not supported (``*`` and ``?`` are dropped) so that no query can expand
 into a huge set of terms.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
 
 from .analysis import analyze
+from .chars import query_run
 from .extract.fields import normalize_doc_no
+from .query_syntax import OPERATORS, PREFIX, Parser, QuerySyntaxError, lex
+from .query_tree import (
+    RUN_FIELDS,
+    And,
+    AtLeast,
+    Mark,
+    Maybe,
+    Node,
+    Nothing,
+    Or,
+    ParsedQuery,
+    Run,
+    Term,
+)
+from .ranking import words as sphinx_words
 
 #: longer queries are cut here (with a warning): nobody types more, and it bounds parsing work
 MAX_QUERY_CHARS = 500
-#: at most this many index terms per query (with a warning): bounds posting reads per request
+#: at most this many word terms per query (with a warning): bounds posting reads per request.
+#: Runs are not counted: a run of any length is one phrase of bigrams.
 MAX_TERMS = 64
-#: deeper parentheses are a syntax error (plain words): each level is three recursive calls, and
-#: 499 '(' hit Python's recursion limit, a RecursionError that answered HTTP 500
-MAX_DEPTH = 32
+#: a part of up to this many words needs all of them; a longer one (pasted text) needs
+#: MIN_SHOULD_MATCH of them
+ALL_WORDS = 6
+MIN_SHOULD_MATCH = 2 / 3
 
 #: fields searched by a bare word
 DEFAULT_FIELDS: tuple[str, ...] = ("title", "body")
@@ -35,245 +65,21 @@ FIELD_PREFIXES: dict[str, tuple[str, ...]] = {
     "doc_no": ("doc_no",),
 }
 
-# --- the term-level tree the engine evaluates (and tests translate to Whoosh queries) --------
-
-
-@dataclass(frozen=True)
-class Term:
-    field: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Phrase:
-    field: str
-    texts: tuple[str, ...]  # consecutive main tokens
-
-
-@dataclass(frozen=True)
-class And:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class AndNot:
-    positive: Node | None  # None: every document
-    negative: Node
-
-
-@dataclass(frozen=True)
-class Nothing:
-    """Matches no document (a word that analyzes to no token, an empty group)."""
-
-
-Node = Term | Phrase | And | Or | AndNot | Nothing
-
-
-@dataclass
-class ParsedQuery:
-    node: Node | None  # None: the empty query (every document)
-    highlight_terms: frozenset[str] = frozenset()  # index terms to mark in snippets
-    exact_ids: tuple[tuple[str, str], ...] = ()  # (field, value) of a typed 文号 / 索引号
-    warnings: list[str] = field(default_factory=list)
-
-
-# --- lexer ----------------------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<lparen>[(（])
-  | (?P<rparen>[)）])
-  | (?P<quote>["“”＂])
-  | (?P<word>[^\s()（）"“”＂]+)
-    """,
-    re.VERBOSE,
-)
-_PREFIX = re.compile(r"^(title|agency|doc_no)[:：]", re.IGNORECASE)
 _WILDCARDS = str.maketrans("", "", "*?？＊")
 # control characters carry no meaning in a query; they would only confuse segmentation
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-@dataclass
-class _Tok:
-    kind: str  # word | lparen | rparen | phrase | or | not | and
-    text: str = ""
-    prefix: str = ""  # title / agency / doc_no for a prefixed word or phrase
-    negated: bool = False  # written as -word
-
-
-class QuerySyntaxError(ValueError):
-    pass
-
-
-def _lex(q: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    i = 0
-    pending_prefix = ""
-    pending_neg = False
-    while i < len(q):
-        if q[i] in '"“”＂':
-            end = _find_quote_end(q, i + 1)
-            if end < 0:
-                raise QuerySyntaxError("unbalanced quote")
-            toks.append(_Tok("phrase", q[i + 1 : end], pending_prefix, pending_neg))
-            pending_prefix, pending_neg = "", False
-            i = end + 1
-            continue
-        m = _TOKEN.match(q, i)
-        assert m is not None  # the alternatives cover every character
-        i = m.end()
-        kind = m.lastgroup
-        if kind == "ws":
-            if pending_prefix or pending_neg:
-                raise QuerySyntaxError("operator without a word")
-            continue
-        if pending_prefix or pending_neg:
-            if kind != "word" and not (kind == "lparen" and pending_neg and not pending_prefix):
-                raise QuerySyntaxError("operator without a word")
-        text = m.group()
-        if kind in ("lparen", "rparen"):
-            toks.append(_Tok(kind, negated=pending_neg))
-            pending_neg = False
-            continue
-        # a word: operators, a leading '-', a field prefix
-        if text in ("OR", "|", "||") and not pending_prefix and not pending_neg:
-            toks.append(_Tok("or"))
-            continue
-        if text in ("AND", "&&") and not pending_prefix and not pending_neg:
-            toks.append(_Tok("and"))
-            continue
-        if text == "NOT" and not pending_prefix and not pending_neg:
-            toks.append(_Tok("not"))
-            continue
-        if text.startswith("-") and not pending_prefix and not pending_neg:
-            text = text[1:]
-            pending_neg = True
-            if not text:
-                # '-' directly before a quote or a parenthesis
-                if i < len(q) and (q[i] in '"“”＂(（'):
-                    continue
-                raise QuerySyntaxError("lone '-'")
-        pm = _PREFIX.match(text)
-        if pm and not pending_prefix:
-            pending_prefix = pm.group(1).lower()
-            text = text[pm.end() :]
-            if not text:
-                if i < len(q) and q[i] in '"“”＂':
-                    continue
-                raise QuerySyntaxError(f"{pending_prefix}: without a value")
-        toks.append(_Tok("word", text, pending_prefix, pending_neg))
-        pending_prefix, pending_neg = "", False
-    if pending_prefix or pending_neg:
-        raise QuerySyntaxError("operator without a word")
-    return toks
-
-
-def _find_quote_end(q: str, start: int) -> int:
-    for j in range(start, len(q)):
-        if q[j] in '"“”＂':
-            return j
-    return -1
-
-
-# --- parser ---------------------------------------------------------------------------------
-
-
-class _Parser:
-    def __init__(self, toks: list[_Tok], builder: _Builder):
-        self.toks = toks
-        self.i = 0
-        self.b = builder
-        self.depth = 0
-
-    def peek(self) -> _Tok | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def parse(self) -> Node | None:
-        node = self.or_expr()
-        if self.peek() is not None:
-            raise QuerySyntaxError("unexpected ')'")
-        return node
-
-    def or_expr(self) -> Node | None:
-        parts = [self.and_expr()]
-        while (t := self.peek()) is not None and t.kind == "or":
-            self.i += 1
-            parts.append(self.and_expr())
-        if any(p is None for p in parts):
-            if len(parts) > 1:
-                raise QuerySyntaxError("OR without a word on both sides")
-            return None
-        return parts[0] if len(parts) == 1 else Or(tuple(parts))  # type: ignore[arg-type]
-
-    def and_expr(self) -> Node | None:
-        positives: list[Node] = []
-        negatives: list[Node] = []
-        while (t := self.peek()) is not None and t.kind not in ("or", "rparen"):
-            if t.kind == "and":
-                self.i += 1
-                continue
-            negated, node = self.unary()
-            (negatives if negated else positives).append(node)
-        if not positives and not negatives:
-            return None
-        pos: Node | None = None
-        if positives:
-            pos = positives[0] if len(positives) == 1 else And(tuple(positives))
-        if not negatives:
-            return pos
-        neg = negatives[0] if len(negatives) == 1 else Or(tuple(negatives))
-        return AndNot(pos, neg)
-
-    def unary(self) -> tuple[bool, Node]:
-        t = self.peek()
-        assert t is not None
-        if t.kind == "not":
-            self.i += 1
-            nxt = self.peek()
-            if nxt is None or nxt.kind in ("or", "rparen", "not", "and"):
-                raise QuerySyntaxError("NOT without a word")
-            negated, node = self.unary()
-            return (not negated), node
-        if t.kind == "lparen":
-            self.i += 1
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise QuerySyntaxError("parentheses nested too deeply")
-            inner = self.or_expr()
-            self.depth -= 1
-            end = self.peek()
-            if end is None or end.kind != "rparen":
-                raise QuerySyntaxError("unbalanced parenthesis")
-            self.i += 1
-            if inner is None:
-                raise QuerySyntaxError("empty parentheses")
-            return t.negated, inner
-        if t.kind == "rparen":
-            raise QuerySyntaxError("unbalanced parenthesis")
-        self.i += 1
-        if t.kind == "phrase":
-            return t.negated, self.b.phrase(t.text, t.prefix, positive=not t.negated)
-        return t.negated, self.b.words(t.text, t.prefix, positive=not t.negated)
-
-
-# --- from words to index terms --------------------------------------------------------------
-
-
 class _Builder:
-    """Turns words and phrases into Term/Phrase nodes, counting terms against MAX_TERMS."""
+    """Turns parts into Term/Run nodes, counting word terms against MAX_TERMS."""
 
     def __init__(self) -> None:
         self.terms = 0
         self.truncated = False
         self.wildcards = False
-        self.highlight: set[str] = set()
+        self.marks: list[Mark] = []
+        #: id(node) -> (run, fields) of the positive text parts, for the neighbour bonus
+        self._runs: dict[int, tuple[str, tuple[str, ...]]] = {}
 
     def _take(self, n: int) -> bool:
         if self.terms + n > MAX_TERMS:
@@ -288,23 +94,80 @@ class _Builder:
             self.wildcards = True
         return cleaned
 
+    def _part(self, node: Node, run: str, fields: tuple[str, ...], positive: bool) -> Node:
+        if positive and not isinstance(node, Nothing):
+            self._runs[id(node)] = (run, fields)
+        return node
+
     def words(self, text: str, prefix: str, *, positive: bool = True) -> Node:
-        text = self._clean(text)
+        # a run is matched as written (a ？ in a title is a character); words drop wildcards
+        raw, text = text, self._clean(text)
         fields = FIELD_PREFIXES.get(prefix, DEFAULT_FIELDS)
         if prefix == "doc_no":
             value = normalize_doc_no(text)
             if not value or not self._take(1):
                 return Nothing()
             return Term("doc_no", value)
+        words_node, words = self._words(text, fields)
+        run = query_run(raw) if prefix != "agency" else ""
+        if positive and (run or words):
+            self.marks.append(Mark(run, words))
+        if not run:
+            return words_node
+        node = (
+            Run(fields, run)
+            if isinstance(words_node, Nothing)
+            else Or((words_node, Run(fields, run)))
+        )
+        return self._part(node, run, fields, positive)
+
+    def phrase(self, text: str, prefix: str, *, positive: bool = True) -> Node:
+        if prefix in ("doc_no", "agency"):
+            # 文号 are matched whole; the agency field has no character view: its words
+            return self.words(text, prefix, positive=positive)
+        fields = FIELD_PREFIXES.get(prefix, DEFAULT_FIELDS)
+        run = query_run(text)
+        if not run:
+            return Nothing()
+        if positive:
+            self.marks.append(Mark(run))
+        return self._part(Run(fields, run), run, fields, positive)
+
+    def all_of(self, nodes: list[Node]) -> Node:
+        """The parts of one AND, with the runs of neighbouring text parts as optional runs."""
+        node = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+        parts = [self._runs[id(n)] for n in nodes if id(n) in self._runs]
+        joined = [
+            Run(a_fields, a + b)
+            for (a, a_fields), (b, b_fields) in zip(parts, parts[1:], strict=False)
+            if a_fields == b_fields
+        ]
+        if not joined:
+            return node
+        return Maybe(node, joined[0] if len(joined) == 1 else Or(tuple(joined)))
+
+    def _words(self, text: str, fields: tuple[str, ...]) -> tuple[Node, tuple[str, ...]]:
+        """The words node of one part (all its words, or most of a long one) and its words."""
         groups = _word_groups(text)
+        if len(groups) > ALL_WORDS:
+            # keywords Sphinx keeps whole too (a quorum takes single words only)
+            mains = list(dict.fromkeys(m for m, _ in groups if sphinx_words(m) == [m]))
+            room = max(0, (MAX_TERMS - self.terms) // len(fields))
+            if len(mains) > room:
+                self.truncated = True
+                mains = mains[:room]
+            if len(mains) > ALL_WORDS:
+                self.terms += len(mains) * len(fields)
+                k = math.ceil(MIN_SHOULD_MATCH * len(mains))
+                return AtLeast(k, fields, tuple(mains)), tuple(mains)
         nodes: list[Node] = []
+        words: list[str] = []
         for main, subs in groups:
             if not self._take(len(fields) * (1 + len(subs))):
                 break
-            if positive:
-                self.highlight.add(main)
-                # a one-character sub-word (号 of 106号) would mark noise all over a snippet
-                self.highlight.update(s for s in subs if len(s) > 1)
+            words.append(main)
+            # a one-character sub-word (号 of 106号) would mark noise all over a snippet
+            words += [s for s in subs if len(s) > 1]
             alternatives: list[Node] = [Term(f, main) for f in fields]
             if len(subs) > 1:
                 # The query may be segmented differently from the document (a long word in one,
@@ -312,22 +175,8 @@ class _Builder:
                 alternatives.append(And(tuple(_one_of([Term(f, s) for f in fields]) for s in subs)))
             nodes.append(_one_of(alternatives))
         if not nodes:
-            return Nothing()
-        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
-
-    def phrase(self, text: str, prefix: str, *, positive: bool = True) -> Node:
-        text = self._clean(text)
-        if prefix == "doc_no":
-            return self.words(text, prefix, positive=positive)
-        fields = FIELD_PREFIXES.get(prefix, DEFAULT_FIELDS)
-        mains = tuple(t.text for t in analyze(text) if not t.sub)
-        if not mains or not self._take(len(fields) * len(mains)):
-            return Nothing()
-        if positive:
-            self.highlight.update(mains)
-        if len(mains) == 1:
-            return _one_of([Term(f, mains[0]) for f in fields])
-        return _one_of([Phrase(f, mains) for f in fields])
+            return Nothing(), ()
+        return (nodes[0] if len(nodes) == 1 else And(tuple(nodes))), tuple(words)
 
 
 def _one_of(nodes: list[Node]) -> Node:
@@ -372,7 +221,7 @@ def exact_identifiers(q: str) -> tuple[tuple[str, str], ...]:
 
 
 def parse_query(q: str) -> ParsedQuery:
-    """Parse a user query; bad syntax never raises: plain words are searched, with a warning."""
+    """Parse a user query; bad syntax never raises: plain parts are searched, with a warning."""
     warnings: list[str] = []
     q = _CONTROL.sub(" ", q)
     if len(q) > MAX_QUERY_CHARS:
@@ -383,23 +232,22 @@ def parse_query(q: str) -> ParsedQuery:
     exact = exact_identifiers(q)
     builder = _Builder()
     try:
-        node = _Parser(_lex(q), builder).parse()
+        node = Parser(lex(q), builder).parse()
     except QuerySyntaxError as e:
         warnings.append(f"query syntax error ({e}): searched as plain words")
         builder = _Builder()
-        plain = re.sub(r"[\"“”＂()（）]", " ", q)
-        words = [
-            w.lstrip("-")
-            for w in plain.split()
-            if w not in ("OR", "NOT", "AND", "|", "||", "&&") and w.lstrip("-")
-        ]
-        parts = [builder.words(_PREFIX.sub("", w), "") for w in words]
+        plain = re.sub(r"[\"“”＂]", " ", q)
+        words = [w.lstrip("-") for w in plain.split() if w not in OPERATORS and w.lstrip("-")]
+        parts = [builder.words(PREFIX.sub("", w), "") for w in words]
         parts = [p for p in parts if not isinstance(p, Nothing)]
-        node = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else Nothing())
+        node = builder.all_of(parts) if parts else Nothing()
     if builder.wildcards:
         warnings.append("wildcards (* ?) are not supported: they were ignored")
     if builder.truncated:
         warnings.append(f"query has too many words: only the first {MAX_TERMS} terms were used")
     if node is None:
         node = Nothing()
-    return ParsedQuery(node, frozenset(builder.highlight), exact, warnings)
+    return ParsedQuery(node, tuple(builder.marks), exact, warnings)
+
+
+__all__ = ["ALL_WORDS", "DEFAULT_FIELDS", "MAX_TERMS", "RUN_FIELDS", "parse_query"]

@@ -5,7 +5,8 @@ For a document d and the distinct query keywords t whose hits d matched::
     score(d) = sum_t idf(t) * tf'(t, d) / (tf'(t, d) + K1 * (1 - B + B * dl(d) / avgdl))
 
     tf'(t, d) = sum over fields f of FIELD_WEIGHTS[f] * (hits of t in f that the query matched)
-    dl(d)     = sum over fields f of FIELD_WEIGHTS[f] * (words of d in f, sub-words included)
+    dl(d)     = sum over fields f of FIELD_WEIGHTS[f] * (words of d in f, sub-words included;
+                bigrams of d in a character-view field)
     avgdl     = mean dl over the collection (exact token counts, not Whoosh's one-byte lengths)
     idf(t)    = ln(N / (n + 1)) + 1   N documents, n of them have t in a weighted field
 
@@ -14,8 +15,10 @@ function Sphinx's ``bm25f()`` ranking factor evaluates. Whoosh's BM25F, which we
 saturates each field apart and sums, which no Sphinx ranking expression can reproduce (Sphinx
 2.2 exposes no per-field, per-keyword frequency), so the two backends could not agree on a
 top-10 (issue 7: 3-5 of 10 in common for 平潭 建设). "Hits that the query matched" follows
-Sphinx too: a phrase counts its occurrences, not every occurrence of its words, and a keyword
-under a branch that did not match the document counts nothing.
+Sphinx too (sphinxsearch.cpp, RankerState_Expr_fn::Update, read and checked on a 6-document
+index): a keyword under a branch that did not match the document counts nothing; a run (a
+phrase of bigrams) counts its occurrences, each recorded at the run's start for every bigram of
+it, and a bigram reached twice in the query counts a recorded position once.
 
 Sphinx knows only its own shard's statistics, so the Sphinx engine corrects them per shard
 (``shard_k1_b`` and ``keyword_boost``): measured equal to this module's scores on a shard of
@@ -30,8 +33,24 @@ from functools import lru_cache
 
 K1 = 1.2
 B = 0.75
-#: field weights of tf' and dl; a title match counts three body matches (schema.TITLE_BOOST)
-FIELD_WEIGHTS: dict[str, int] = {"title": 3, "body": 1, "agency": 1}
+#: field weights of tf' and dl; a title match counts three body matches (schema.TITLE_BOOST).
+#: The word fields hold jieba's words; ``title_grams`` and ``body_grams`` are the character view
+#: (``indexer.chars``): the bigrams of a matched run are its keywords there, so a document that
+#: holds a typed run as written gains the run's bigrams on top of its words; a one-character
+#: run is its character's keyword in ``title_chars`` / ``body_chars``.
+FIELD_WEIGHTS: dict[str, int] = {
+    "title": 3,
+    "body": 1,
+    "agency": 1,
+    "title_grams": 3,
+    "body_grams": 1,
+    "title_chars": 3,
+    "body_chars": 1,
+}
+#: the character-view fields of each text field a Run is matched in: bigrams (a run of two
+#: characters or more), single characters (a run of one)
+GRAM_FIELDS: dict[str, str] = {"title": "title_grams", "body": "body_grams"}
+CHAR_FIELDS: dict[str, str] = {"title": "title_chars", "body": "body_chars"}
 #: a typed 文号 / 索引号 ranks above any text match
 EXACT_BONUS = 1000.0
 #: more-like-this: key terms taken from a document

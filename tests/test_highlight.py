@@ -1,4 +1,6 @@
-"""<mark> lands on the right characters, everything else is escaped (real documents of corpus/)."""
+"""<mark> lands on exactly what matched, everything else is escaped (real documents of corpus/).
+
+What matched: a part's run where the document holds it (Ctrl+F), else its words."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import analyze
+from indexer.chars import stream
 from indexer.highlight import highlight_title, snippet
 from indexer.query import parse_query
 from indexer.records import SearchRequest
@@ -28,11 +30,13 @@ def plain(fragment: str) -> str:
     return html.unescape(MARK.sub(r"\1", fragment))
 
 
-def assert_marks_are_query_terms(fragment: str, terms: frozenset[str]) -> int:
+def assert_marks_are_query_terms(fragment: str, marks) -> int:
+    """Every mark holds a run or a word of the query (neighbouring marks merge into one)."""
+    wanted = {m.run for m in marks if m.run} | {w for m in marks for w in m.words}
     marked = MARK.findall(fragment)
     for text in marked:
-        tokens = {t.text for t in analyze(html.unescape(text))}
-        assert tokens & terms, f"<mark>{text}</mark> is not a query term ({sorted(terms)})"
+        written = stream(html.unescape(text))
+        assert any(w in written for w in wanted), f"<mark>{text}</mark> is not in {wanted}"
     # nothing but <mark> is markup
     assert "<" not in MARK.sub("", fragment)
     return len(marked)
@@ -40,7 +44,7 @@ def assert_marks_are_query_terms(fragment: str, terms: frozenset[str]) -> int:
 
 @pytest.mark.parametrize("q", QUERIES)
 def test_marks_wrap_query_terms_on_real_documents(engine, q):
-    terms = parse_query(q).highlight_terms
+    terms = parse_query(q).marks
     result = engine.search(SearchRequest(q=q, size=20))
     assert result.hits
     marks = 0
@@ -58,28 +62,44 @@ def test_marks_wrap_query_terms_on_real_documents(engine, q):
 
 def test_every_occurrence_of_a_repeated_word_is_marked():
     title = "平潭综合实验区管委会关于平潭综合实验区消防工作的通知"
-    out = highlight_title(title, parse_query("平潭").highlight_terms)
+    out = highlight_title(title, parse_query("平潭").marks)
     assert out.count("<mark>平潭</mark>") == 2
     assert plain(out) == title
 
 
 def test_traditional_text_is_marked_on_its_own_characters():
-    terms = parse_query("地瓜经济").highlight_terms
+    terms = parse_query("地瓜经济").marks
     out = highlight_title("深耕「地瓜經濟」發展", terms)
     assert "<mark>地瓜經濟</mark>" in out
     assert plain(out) == "深耕「地瓜經濟」發展"
 
 
-def test_a_term_inside_another_word_is_not_marked():
-    # 海关 does not occur as a word in 上海关于…: str.find would mark it, token offsets don't
-    terms = parse_query("海关").highlight_terms
-    text = "上海关于加强管理的通知"
-    assert "海关" not in {t.text for t in analyze(text)}
-    assert "<mark>" not in highlight_title(text, terms)
+def test_a_run_is_marked_where_it_is_written_even_inside_other_words():
+    """Ctrl+F: 海关 is written in 上海关于…, and a search for 海关 finds that text, so it is
+    marked there."""
+    assert highlight_title("上海关于加强管理的通知", parse_query("海关").marks) == (
+        "上<mark>海关</mark>于加强管理的通知"
+    )
+
+
+def test_the_whole_run_is_marked_across_a_line_break_and_next_to_digits():
+    out = snippet(
+        "第一条\n为了规范三支\n一扶计划2024年实施。", parse_query("三支一扶计划2024").marks
+    )
+    assert "<mark>三支 一扶计划2024</mark>" in out
+
+
+def test_words_are_marked_when_the_run_is_not_written():
+    marks = parse_query("打赢脱贫攻坚战").marks
+    out = highlight_title("坚决打赢这场脱贫的攻坚战", marks)
+    assert out == "坚决<mark>打赢</mark>这场<mark>脱贫</mark>的<mark>攻坚战</mark>"
+    whole = highlight_title("坚决打赢脱贫攻坚战，脱贫工作", marks)
+    # the document holds the run: the run is marked, not its words elsewhere
+    assert whole == "坚决<mark>打赢脱贫攻坚战</mark>，脱贫工作"
 
 
 def test_everything_else_is_escaped():
-    terms = parse_query("通知").highlight_terms
+    terms = parse_query("通知").marks
     out = highlight_title('<script>alert("x")</script>&通知', terms)
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert out.endswith("&amp;<mark>通知</mark>")
@@ -87,9 +107,9 @@ def test_everything_else_is_escaped():
 
 def test_snippet_without_match_is_the_beginning_and_long_bodies_are_cut():
     body = "第一条 为了规范管理，制定本办法。" * 40
-    out = snippet(body, parse_query("不存在的词").highlight_terms)
+    out = snippet(body, parse_query("不存在的词").marks)
     assert out.startswith("第一条") and out.endswith("…") and "<mark>" not in out
     far = "前言。" * 3000 + "这里讨论地瓜经济的发展。" + "结语。" * 3000
-    out = snippet(far, parse_query("地瓜经济").highlight_terms)
+    out = snippet(far, parse_query("地瓜经济").marks)
     assert "<mark>地瓜经济</mark>" in out and out.startswith("…") and out.endswith("…")
     assert len(plain(out)) <= 160

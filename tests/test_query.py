@@ -1,4 +1,4 @@
-"""The query parser: operators, phrases, fields, fallbacks and caps (no index needed)."""
+"""The query parser: operators, runs, fields, fallbacks and caps (no index needed)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,88 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis import analyze
-from indexer.query import (
-    MAX_QUERY_CHARS,
-    MAX_TERMS,
-    And,
-    AndNot,
-    Nothing,
-    Or,
-    Phrase,
-    Term,
-    exact_identifiers,
-    parse_query,
-)
+from indexer.query import ALL_WORDS, MAX_QUERY_CHARS, MAX_TERMS, exact_identifiers, parse_query
+from indexer.query_tree import And, AndNot, AtLeast, Maybe, Nothing, Or, Run, Term
 
 
 def terms_of(node) -> set[tuple[str, str]]:
+    """The word terms of a tree (runs left out)."""
     if isinstance(node, Term):
         return {(node.field, node.text)}
-    if isinstance(node, Phrase):
-        return {(node.field, t) for t in node.texts}
+    if isinstance(node, AtLeast):
+        return {(f, w) for f in node.fields for w in node.words}
     if isinstance(node, And | Or):
         return set().union(*(terms_of(c) for c in node.children))
     if isinstance(node, AndNot):
         return (terms_of(node.positive) if node.positive else set()) | terms_of(node.negative)
+    if isinstance(node, Maybe):
+        return terms_of(node.required)
+    return set()
+
+
+def runs_of(node) -> set[str]:
+    if isinstance(node, Run):
+        return {node.text}
+    if isinstance(node, And | Or):
+        return set().union(*(runs_of(c) for c in node.children))
+    if isinstance(node, AndNot):
+        return (runs_of(node.positive) if node.positive else set()) | runs_of(node.negative)
+    if isinstance(node, Maybe):
+        return runs_of(node.required)
     return set()
 
 
 def test_words_are_segmented_and_anded_over_title_and_body():
     node = parse_query("地瓜经济 发展").node
-    assert isinstance(node, And)
+    assert isinstance(node, Maybe) and isinstance(node.required, And)
     assert ("title", "地瓜经济") in terms_of(node)
     assert ("body", "发展") in terms_of(node)
+
+
+def test_a_part_is_its_words_or_its_run_as_written():
+    """打赢脱贫攻坚战: its jieba words, all of them, or the characters as typed (Ctrl+F)."""
+    node = parse_query("打赢脱贫攻坚战").node
+    assert isinstance(node, Or)
+    words, run = node.children
+    assert isinstance(words, And) and ("body", "打赢") in terms_of(words)
+    assert run == Run(("title", "body"), "打赢脱贫攻坚战")
+
+
+def test_a_run_is_normalised_like_the_text():
+    """Traditional, full width, upper case and spaces inside quotes fold away; punctuation at
+    the edges is dropped, inside it stays."""
+    assert runs_of(parse_query('"經濟 發展"').node) == {"经济发展"}
+    assert runs_of(parse_query("ＧＤＰ２０２４年").node) == {"gdp2024年"}
+    assert runs_of(parse_query("，闽政〔2023〕12号。").node) == {"闽政〔2023〕12号"}
+
+
+def test_quoted_is_the_run_only():
+    assert parse_query('"三支一扶"').node == Run(("title", "body"), "三支一扶")
+    assert parse_query('title:"三支一扶"').node == Run(("title",), "三支一扶")
+
+
+def test_neighbouring_parts_joined_are_an_optional_run():
+    node = parse_query("脱贫 攻坚").node
+    assert isinstance(node, Maybe)
+    assert node.optional == Run(("title", "body"), "脱贫攻坚")
+    three = parse_query("甲乙 丙丁 戊己").node
+    assert isinstance(three, Maybe) and runs_of(three.optional) == {"甲乙丙丁", "丙丁戊己"}
+
+
+def test_a_pasted_passage_needs_most_of_its_words_not_all():
+    passage = "中华人民共和国境内从事对外贸易经营活动的企业应当依照本法规定办理登记手续"
+    node = parse_query(passage).node
+    assert isinstance(node, Or)
+    quorum, run = node.children
+    assert isinstance(quorum, AtLeast) and len(quorum.words) > ALL_WORDS
+    assert quorum.k < len(quorum.words)
+    assert run.text == passage
+
+
+def test_parentheses_inside_a_word_are_characters():
+    assert runs_of(parse_query("理)负责制。集体企业").node) == {"理)负责制。集体企业"}
+    assert runs_of(parse_query("第(一)项").node) == {"第(一)项"}
+    assert runs_of(parse_query("第（一）项").node) == {"第(一)项"}
 
 
 def test_long_word_also_matches_its_sub_words():
@@ -55,10 +106,7 @@ def test_or_not_minus_and_phrase():
         node = parse_query(q).node
         assert isinstance(node, AndNot)
         assert ("body", "消防") in terms_of(node.negative)
-        assert ("body", "消防") not in parse_query(q).highlight_terms
-    phrase = parse_query('"经济 发展"').node
-    assert isinstance(phrase, Or) and all(isinstance(c, Phrase) for c in phrase.children)
-    assert phrase.children[0].texts == ("经济", "发展")
+        assert all(m.run != "消防" for m in parse_query(q).marks)
 
 
 def test_field_prefixes():
@@ -70,6 +118,7 @@ def test_field_prefixes():
 def test_parentheses_group():
     node = parse_query("(海关 OR 税务) 平潭").node
     assert isinstance(node, And) and isinstance(node.children[0], Or)
+    assert runs_of(node) == {"海关", "税务", "平潭"}
 
 
 @pytest.mark.parametrize(

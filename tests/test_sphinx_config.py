@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from indexer import engines
+from indexer.chars import char_keyword, gram_keyword
 from indexer.errors import GovsearchError
 from indexer.query import parse_query
 from indexer.records import Document
@@ -114,12 +115,15 @@ def test_facet_codes_only_grow_across_rebuilds(tmp_path):
 
 def test_query_tree_becomes_match_expression():
     assert to_match(parse_query("").node) == "(@every govsearchall)"
-    phrase = to_match(parse_query('"海洋经济"').node)
-    assert '(@title "海洋 经济")' in phrase and '(@body "海洋 经济")' in phrase
+    run = to_match(parse_query('"海洋经济"').node)
+    grams = " ".join(gram_keyword(g) for g in ("海洋", "洋经", "经济"))
+    assert run == f'(@(title_grams,body_grams) "{grams}")'
+    assert to_match(parse_query('"海"').node) == f"(@(title_chars,body_chars) {char_keyword('海')})"
+    assert " MAYBE " in to_match(parse_query("海洋 经济").node)
     negative = to_match(parse_query("-渔业").node)
     assert negative.startswith("((@every govsearchall) -")
     title = to_match(parse_query("title:通知").node)
-    assert title == "(@(title,title_sub) 通知)"
+    assert title == f"((@(title,title_sub) 通知) | (@(title_grams) {gram_keyword('通知')}))"
     parsed = parse_query("岚综管综〔2023〕91号")
     assert f"(@ids {id_token('doc_no', '岚综管综〔2023〕91号')})" in to_match(
         parsed.node, parsed.exact_ids

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from indexer.analysis import normalize
 from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
-from indexer.highlight import mark_spans, render
+from indexer.highlight import Marker, render
 from indexer.params import DEFAULT_SIZE, MAX_PAGE, parse_search_params
 from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
@@ -255,15 +255,17 @@ def safe_original_url(url: str) -> str:
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-def highlighter(q: str) -> Callable[[str], Markup]:
-    """Escapes a piece of the document, marking the query's terms as the result snippets do."""
-    terms = parse_query(q).highlight_terms if q.strip() else frozenset()
-    if not terms:
+def highlighter(q: str, doc: Document) -> Callable[[str], Markup]:
+    """Escapes a piece of the document, marking what the query matched as the result snippets
+    do (a part's run where the document holds it, else its words)."""
+    marks = parse_query(q).marks if q.strip() else ()
+    if not marks:
         return escape
+    marker = Marker(marks, doc.title + "\n" + doc.body)
 
     def mark(text: str) -> Markup:
         # render() escapes every character outside the marks
-        return Markup(render(text, mark_spans(text, terms)))
+        return Markup(render(text, marker.spans(text)))
 
     return mark
 
@@ -319,7 +321,7 @@ def document(doc_id: str):
     engine = get_engine()
     doc = engine.get(doc_id)
     q = request.args.get("q", "")
-    hl = highlighter(q)
+    hl = highlighter(q, doc)
     blocks = [
         Block(block.kind, [[hl(cell) for cell in row] for row in block.rows])
         for block in body_blocks(doc.body)

@@ -28,7 +28,7 @@ from ..errors import IndexMissingError
 from ..facets import facet_listing
 from ..highlight import hits_from
 from ..params import prepare
-from ..query import AndNot, Node, ParsedQuery
+from ..query_tree import AndNot, Mark, Node, ParsedQuery
 from ..ranking import RELATED_TERMS, related_text
 from ..records import FACET_FIELDS, Document, Hit, SearchRequest, SearchResult
 from .cluster import FRONT_INDEX, META, Cluster, load_cluster
@@ -193,7 +193,7 @@ class SphinxEngine:
                 for f in FACET_FIELDS
             }
         scored = [(gid, w / SCORE_SCALE) for _, gid, w in rows]
-        result.hits = hits_from(docs, scored, parsed.highlight_terms)
+        result.hits = hits_from(docs, scored, parsed.marks)
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Documents sharing the most frequent key words of ``doc_id``'s title and body.
@@ -218,7 +218,7 @@ class SphinxEngine:
         )
         rows = self._conns.query(sql, [])[0][0]
         scored = [(gid, w / RELATED_SCALE) for _, gid, w in rows]
-        return hits_from(self._refresh(), scored, frozenset(terms))
+        return hits_from(self._refresh(), scored, tuple(Mark(t) for t in terms))
 
 
 def _has_positive(node: Node | None) -> bool:

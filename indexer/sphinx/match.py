@@ -1,16 +1,18 @@
-"""Our query tree (``indexer.query``) as a Sphinx extended-syntax ``MATCH()`` expression.
+"""Our query tree (``indexer.query_tree``) as a Sphinx extended-syntax ``MATCH()`` expression.
 
 The parsing is the Whoosh backend's (``parse_query``), so both backends read a query the same
 way; only the last step differs. A term of field ``title`` is looked up in ``title`` (main
-tokens) and ``title_sub`` (sub-words), as Whoosh keeps both at one position of one field; a
-phrase only in the main-token field, where positions are consecutive.
+tokens) and ``title_sub`` (sub-words), as Whoosh keeps both at one position of one field. A
+``Run`` is a phrase of its bigram keywords in the bigram fields (one character: its keyword in
+the character fields), ``AtLeast`` a quorum (``"w1 w2 …"/k``), ``Maybe`` Sphinx's ``MAYBE``.
 """
 
 from __future__ import annotations
 
-from ..query import And, AndNot, Node, Nothing, Or, Phrase, Term
+from ..chars import char_keyword, gram_keyword, grams
+from ..query_tree import And, AndNot, AtLeast, Maybe, Node, Nothing, Or, Run, Term
 from ..ranking import words
-from .feed import ALL_TOKEN, EVERY_FIELD, IDS_FIELD, TEXT_FIELDS, id_token
+from .feed import ALL_TOKEN, CHAR_VIEW_FIELDS, EVERY_FIELD, IDS_FIELD, TEXT_FIELDS, id_token
 
 #: keyword -> ``keyword^boost`` factor of one shard's query (ranking.keyword_boost)
 Boosts = dict[str, float]
@@ -37,16 +39,25 @@ def keywords(node: Node | None) -> list[str]:
     def walk(n: Node | None) -> None:
         if isinstance(n, Term) and n.field in TEXT_FIELDS:
             out.update(dict.fromkeys(words(n.text)))
-        elif isinstance(n, Phrase):
-            out.update(dict.fromkeys(w for t in n.texts for w in words(t)))
+        elif isinstance(n, AtLeast):
+            out.update(dict.fromkeys(n.words))
+        elif isinstance(n, Run):
+            out.update(dict.fromkeys(_run_keywords(n.text)))
         elif isinstance(n, (And, Or)):
             for c in n.children:
                 walk(c)
         elif isinstance(n, AndNot):
             walk(n.positive)
+        elif isinstance(n, Maybe):
+            walk(n.required)
+            walk(n.optional)
 
     walk(node)
     return list(out)
+
+
+def _run_keywords(run: str) -> list[str]:
+    return [char_keyword(run)] if len(run) == 1 else [gram_keyword(g) for g in grams(run)]
 
 
 def _fields_of(field: str) -> list[str]:
@@ -75,11 +86,22 @@ def _expr(node: Node, boosts: Boosts) -> str | None:
         if node.field in ("doc_no", "index_no"):
             return f"(@{IDS_FIELD} {id_token(node.field, node.text)})"
         return _term_expr(_fields_of(node.field), node.text, boosts)
-    if isinstance(node, Phrase):
-        ws = _boosted([w for t in node.texts for w in words(t)], boosts)
-        if not ws:
-            return None
-        return f'(@{node.field} "{" ".join(ws)}")'
+    if isinstance(node, Run):
+        # bigram fields for a run of two characters or more, character fields for one
+        fields = [CHAR_VIEW_FIELDS[f][len(node.text) == 1] for f in node.fields]
+        ws = _boosted(_run_keywords(node.text), boosts)
+        body = ws[0] if len(ws) == 1 else '"' + " ".join(ws) + '"'
+        return f"(@({','.join(fields)}) {body})"
+    if isinstance(node, AtLeast):
+        fields = [f for name in node.fields for f in TEXT_FIELDS[name]]
+        ws = " ".join(_boosted(list(node.words), boosts))
+        return f'(@({",".join(fields)}) "{ws}"/{node.k})'
+    if isinstance(node, Maybe):
+        required = _expr(node.required, boosts)
+        optional = _expr(node.optional, boosts)
+        if required is None or optional is None:
+            return required
+        return f"({required} MAYBE {optional})"
     if isinstance(node, Or):
         merged = _merged_terms(node, boosts)
         if merged is not None:

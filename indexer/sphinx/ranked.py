@@ -13,24 +13,38 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ..query import ParsedQuery
-from ..ranking import EXACT_BONUS, FIELD_WEIGHTS, K1, B, keyword_boost, shard_k1_b
+from ..query_tree import ParsedQuery
+from ..ranking import (
+    CHAR_FIELDS,
+    EXACT_BONUS,
+    FIELD_WEIGHTS,
+    GRAM_FIELDS,
+    K1,
+    B,
+    keyword_boost,
+    shard_k1_b,
+)
 from ..records import SearchRequest
 from .cluster import SHARD_INDEX
 from .connections import Connections, quote
-from .feed import COLUMNS, IDS_FIELD, TEXT_FIELDS
+from .feed import CHAR_VIEW_FIELDS, COLUMNS, IDS_FIELD, TEXT_FIELDS
 from .match import keywords, to_match
 
 _FIELDS = [name for name, decl in COLUMNS if decl == "tsvpipe_field"]
 _IDS_BIT = 1 << _FIELDS.index(IDS_FIELD)  # field_mask: bit i = the i-th declared field matched
 #: Sphinx field -> its ranking.FIELD_WEIGHTS weight (a sub-word field weighs as its main field,
-#: as Whoosh keeps both in one field); ``every`` and ``ids`` count neither in tf' nor in dl
+#: as Whoosh keeps both in one field; the character view's fields as ranking's); ``every`` and
+#: ``ids`` count neither in tf' nor in dl
 SPHINX_WEIGHTS: dict[str, int] = {
     f: next((FIELD_WEIGHTS[name] for name, pair in TEXT_FIELDS.items() if f in pair), 0)
     for f in _FIELDS
+} | {
+    f: FIELD_WEIGHTS[ranked[name]]
+    for name, pair in CHAR_VIEW_FIELDS.items()
+    for f, ranked in zip(pair, (GRAM_FIELDS, CHAR_FIELDS), strict=True)
 }
 #: how much longer (weighted tokens) every document is in Sphinx: feed.FILL_TOKEN in each field
-FILL_LENGTH = sum(SPHINX_WEIGHTS[f] for pair in TEXT_FIELDS.values() for f in pair)
+FILL_LENGTH = sum(SPHINX_WEIGHTS.values()) - SPHINX_WEIGHTS[IDS_FIELD]
 #: WEIGHT() is an integer: scores keep 5 decimals
 SCORE_SCALE = 100000.0
 IDF = "idf='plain,tfidf_unnormalized'"

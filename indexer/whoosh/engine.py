@@ -31,7 +31,7 @@ from ..docstore import DocStore
 from ..errors import GovsearchError, IndexMissingError
 from ..highlight import hits_from
 from ..params import prepare
-from ..query import Or, ParsedQuery, Term
+from ..query_tree import Mark, Or, ParsedQuery, Term
 from ..ranking import RELATED_TERMS, related_text
 from ..records import Document, Hit, SearchRequest, SearchResult
 from . import layout
@@ -194,7 +194,7 @@ class SearchEngine:
                 mask[me] = False
             docs = np.flatnonzero(mask)
             top = _top(docs, scores[docs], limit)
-            return _hits(gen, top, scores, frozenset(terms))
+            return _hits(gen, top, scores, tuple(Mark(t) for t in terms))
 
 
 def _close_if_done(gen: _Generation) -> None:
@@ -272,7 +272,7 @@ def _run(
         page=request.page,
         size=request.size,
         took_ms=0.0,
-        hits=_hits(gen, page, scores, parsed.highlight_terms),
+        hits=_hits(gen, page, scores, parsed.marks),
         facets=facets,
         facets_truncated=truncated,
         warnings=list(parsed.warnings),
@@ -302,10 +302,10 @@ def _top_by_date(docs: np.ndarray, dates: np.ndarray, scores: np.ndarray, k: int
 
 
 def _hits(
-    gen: _Generation, docnums: np.ndarray, scores: np.ndarray, terms: frozenset[str]
+    gen: _Generation, docnums: np.ndarray, scores: np.ndarray, marks: tuple[Mark, ...]
 ) -> list[Hit]:
     scored = [(gen.reader.doc_id(int(d)), float(scores[d])) for d in docnums]
-    return hits_from(gen.docs, scored, terms)
+    return hits_from(gen.docs, scored, marks)
 
 
 def _key_terms(reader: IndexReader, doc: Document) -> list[str]:

@@ -17,25 +17,24 @@ from __future__ import annotations
 import io
 import mmap
 import pickle
-import re
 import struct
 import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import formats
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader, TermNotFound
 
 from ..dates import NO_DAY
 from ..ranking import FIELD_WEIGHTS
+from .grams import SUFFIX as GRAMS_SUFFIX
+from .grams import GramPostings, GramReader
 from .schema import FACET_COLUMNS, LENGTH_COLUMNS
 
 _INT = struct.Struct("!i")
@@ -74,14 +73,11 @@ class _Segment:
     def close(self) -> None:
         self.map.close()
 
-    def blocks(self, offset: int, length: int, want_values: bool, only: np.ndarray | None = None):
-        """Decoded (ids, weights, values) of each posting block of one term.
-
-        With ``only`` (sorted segment-local ids), blocks holding none of them are skipped.
-        """
+    def blocks(self, offset: int, length: int):
+        """Decoded (ids, weights) of each posting block of one term (its values are empty:
+        ``schema.Counts`` stores no positions)."""
         buf = self.map
         pos = self.base + offset + _MAGIC_LEN
-        prev_max = -1
         while True:
             (blocklen,) = _INT.unpack_from(buf, pos)
             last = blocklen < 0
@@ -89,73 +85,23 @@ class _Segment:
             start = pos + _INT.size
             block = buf[start : start + blocklen]
             info_end = _pickle_end(block)
-            count, maxid, _maxw, comp, _mnl, _mxl = pickle.loads(block[:info_end])
+            count, _maxid, _maxw, comp, _mnl, _mxl = pickle.loads(block[:info_end])
             data = block[info_end:]
-            skip = only is not None and np.searchsorted(only, prev_max, side="right") == (
-                np.searchsorted(only, maxid, side="right")
-            )
-            prev_max = maxid
-            if skip:
-                pass
-            elif want_values:
-                ids, weights, values = pickle.loads(zlib.decompress(data) if comp else data)
-            else:
-                ids, weights = _ids_and_weights(data, comp, count)
-                values = None
-            if not skip:
-                ids = np.cumsum(np.asarray(ids, dtype=np.int32), dtype=np.int32)
-                if weights is None:
-                    w = np.ones(count, dtype=np.float32)
-                elif isinstance(weights, float):
-                    w = np.full(count, weights, dtype=np.float32)
-                else:
-                    w = np.asarray(weights, dtype=np.float32)
-                yield ids, w, values
+            ids, weights, _ = pickle.loads(zlib.decompress(data) if comp else data)
+            ids = np.cumsum(np.asarray(ids, dtype=np.int32), dtype=np.int32)
+            yield ids, _weights(weights, count)
             if last:
                 return
             pos = start + blocklen
 
 
-# In a protocol-2 pickle of (ids, weights, values), the values (position lists: bytes) start
-# with the first global a bytes object is rebuilt with; ids and weights only hold numbers.
-_VALUES_START = re.compile(rb"c_codecs\nencode\n|c__builtin__\nbytes\n")
-_DECOMPRESS_STEP = 4096
-
-
-def _ids_and_weights(data: bytes, compressed: int, count: int) -> tuple[Any, Any]:
-    """A block's ids and weights without decompressing and unpickling its positions.
-
-    Positions are most of a block (PERFORMANCE.md #3): decompress only up to where they start,
-    then unpickle the prefix closed as ``(ids, weights, ())``.
-    """
-    if compressed:
-        inflater = zlib.decompressobj()
-        raw = inflater.decompress(data, _DECOMPRESS_STEP)
-        while (m := _VALUES_START.search(raw)) is None and inflater.unconsumed_tail:
-            raw += inflater.decompress(inflater.unconsumed_tail, _DECOMPRESS_STEP)
-    else:
-        raw = bytes(data)
-        m = _VALUES_START.search(raw)
-    if m is None:
-        ids, weights, _ = pickle.loads(raw if compressed else data)
-        return ids, weights
-    # a tuple of more than three items opens with MARK; up to three, TUPLE1/2/3 close it
-    prefix = raw[: m.start() - 1] if count > 3 else raw[: m.start()]
-    ids, weights, _ = pickle.loads(prefix + b")\x87.")  # EMPTY_TUPLE, TUPLE3, STOP
-    return ids, weights
-
-
-def _positions_decoder(fmt: formats.Format):
-    """bytes -> positions; Whoosh's Positions.decode_positions, minus its per-item Python loop."""
-    if type(fmt) is not formats.Positions:
-        return fmt.decode_positions
-
-    def decode(value: bytes) -> list[int]:
-        # a 4-byte count, then a pickled list of position deltas (STOP sometimes stripped)
-        body = value[_INT.size :]
-        return list(accumulate(pickle.loads(body if body.endswith(b".") else body + b".")))
-
-    return decode
+def _weights(weights: Any, count: int) -> np.ndarray:
+    """A block's weights as Whoosh minified them: None (all 1), one float, or a tuple."""
+    if weights is None:
+        return np.ones(count, dtype=np.float32)
+    if isinstance(weights, float):
+        return np.full(count, weights, dtype=np.float32)
+    return np.asarray(weights, dtype=np.float32)
 
 
 def _pickle_end(block: bytes) -> int:
@@ -191,6 +137,12 @@ class IndexReader:
                     live[seg.offset + d] = False
         self.live = live
         self.doc_count = int(live.sum())
+        self.grams = GramReader(
+            [
+                (self.whoosh_dir / seg.reader._segment.make_filename(GRAMS_SUFFIX), seg.offset)
+                for seg in self.segments
+            ]
+        )
         # ranking.py's dl of every document and its mean over the live ones
         self.dl = np.zeros(self.n, dtype=np.float64)
         for name, column in LENGTH_COLUMNS.items():
@@ -210,6 +162,7 @@ class IndexReader:
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
+        self.grams.close()
         with self.whoosh_lock:
             for seg in self.segments:
                 seg.close()
@@ -270,16 +223,21 @@ class IndexReader:
     # --- postings ---
 
     def postings(self, field: str, text: str) -> Postings | None:
-        key = (field, text)
+        return self._through_cache((field, text), lambda: self._read(field, text))
+
+    def gram_postings(self, key: int) -> GramPostings | None:
+        """A bigram's or character's document list (``grams.gram_key``), cached like words."""
+        return self._through_cache(("", key), lambda: self.grams.postings(key))
+
+    def _through_cache(self, key: tuple[str, Any], read: Any) -> Any:
         with self._cache_lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        found = self._read(field, text, want_values=False)
-        if found is None:
+        postings = read()
+        if postings is None:
             return None
-        postings = found[0]
         with self._cache_lock:
             if key not in self._cache:
                 self._cache[key] = postings
@@ -289,27 +247,11 @@ class IndexReader:
                     self._cached -= len(old.docs)
         return postings
 
-    def positions(self, field: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(document, position) pairs of ``text`` in ``field``, for the sorted ``docs`` only.
-
-        Decoding positions is most of the cost of a posting block (PERFORMANCE.md #3), so only
-        the candidates of a phrase pay for it.
-        """
-        found = self._read(field, text, want_values=True, only=docs)
-        if not found:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return found[1]
-
-    def _read(self, field: str, text: str, *, want_values: bool, only: np.ndarray | None = None):
+    def _read(self, field: str, text: str) -> Postings | None:
         if field not in self.schema:
             return None
-        fmt = self.schema[field].format
         doc_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        pos_docs: list[int] = []
-        pos_counts: list[int] = []
-        flat: list[int] = []
-        decode = _positions_decoder(fmt) if want_values else None
         df = 0
         for seg in self.segments:
             with self.whoosh_lock:
@@ -319,42 +261,18 @@ class IndexReader:
                     continue
             df += info.doc_frequency()
             if info.is_inlined():
-                ids, weights, values = info.inlined_postings()
-                blocks = [
-                    (
-                        np.asarray(ids, dtype=np.int32),
-                        np.asarray(weights, dtype=np.float32),
-                        values if want_values else None,
-                    )
-                ]
+                ids, weights, _ = info.inlined_postings()
+                blocks = [(np.asarray(ids, dtype=np.int32), np.asarray(weights, np.float32))]
             else:
-                local = None
-                if only is not None:
-                    local = only[(only >= seg.offset) & (only < seg.offset + seg.doc_count)]
-                    local = local - seg.offset
-                blocks = seg.blocks(*info.extent(), want_values, local)
-            for ids, weights, values in blocks:
-                docs = ids + seg.offset
-                if want_values and only is not None:
-                    at = np.minimum(np.searchsorted(only, docs), len(only) - 1)
-                    for j in np.flatnonzero(only[at] == docs):
-                        found = decode(values[j])
-                        flat.extend(found)
-                        pos_docs.append(int(docs[j]))
-                        pos_counts.append(len(found))
-                    continue
-                doc_parts.append(docs)
+                blocks = seg.blocks(*info.extent())
+            for ids, weights in blocks:
+                doc_parts.append(ids + seg.offset)
                 weight_parts.append(weights)
         if df == 0:
             return None
-        if want_values:
-            return None, (
-                np.repeat(np.array(pos_docs, dtype=np.int64), pos_counts),
-                np.array(flat, dtype=np.int64),
-            )
         docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
         weights = np.concatenate(weight_parts) if weight_parts else np.zeros(0, dtype=np.float32)
-        return Postings(docs, weights, df), None
+        return Postings(docs, weights, df)
 
     def doc_frequency(self, field: str, text: str) -> int:
         with self.whoosh_lock:

@@ -1,31 +1,70 @@
-"""BM25F of ``indexer/ranking.py`` over dense per-document numpy arrays: a query tree to (matches,
-scores).
+"""BM25F of ``indexer/ranking.py`` over dense per-document numpy arrays: a query tree to
+(matches, scores).
 
 Matching walks the tree: each node yields a boolean mask over all document numbers and the hits
-it matched, as a weighted term frequency per (keyword, field) that is 0 wherever the node did not
-match (so a keyword under an OR branch that failed, or under a NOT, counts nothing). And and Or
-merge their children's hits by maximum per (keyword, field): a keyword reached twice (经济社会 OR
-(经济 AND 社会) in title and body) counts its hits once, as Sphinx counts a repeated keyword. A
-phrase counts its occurrences. Scoring then sums ranking.py's formula over the distinct keywords,
-with document frequencies over the live documents: tests/test_scoring_reference.py checks it
-against a direct computation from the analyzed documents.
+it matched, 0 wherever the node did not match (so a keyword under an OR branch that failed, or
+under a NOT, counts nothing). Word hits are a weighted term frequency per (keyword, field);
+And and Or merge them by maximum: a keyword reached twice counts its hits once, as Sphinx counts
+a repeated keyword. A ``Run`` is matched on the character view (``grams.py``): its bigrams at
+consecutive positions; its hits are its occurrences, for every bigram of it, recorded at the
+run's start (Sphinx's phrase hits). Two runs with a bigram in common count a recorded position
+once: where one run is a prefix of the other the longer one's starts are among the shorter
+one's, otherwise their starts differ (``_run_hits``). Scoring sums ranking.py's formula over the
+distinct keywords, with document frequencies over the live documents:
+tests/test_scoring_reference.py checks it against a direct computation from the analyzed
+documents, tests/test_sphinx_cluster.py against Sphinx.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
-from ..query import And, AndNot, Node, Nothing, Or, Phrase, Term
-from ..ranking import EXACT_BONUS, FIELD_WEIGHTS, K1, B, idf
+from ..chars import char_keyword, gram_keyword, grams
+from ..query_tree import And, AndNot, AtLeast, Maybe, Node, Nothing, Or, Run, Term
+from ..ranking import CHAR_FIELDS, EXACT_BONUS, FIELD_WEIGHTS, GRAM_FIELDS, K1, B, idf
+from .grams import BODY_CHARS, BODY_GRAMS, TITLE_CHARS, TITLE_GRAMS, gram_key
 from .reader import IndexReader
 
 __all__ = ["EXACT_BONUS", "evaluate", "match"]
 
 #: keywords whose document frequency a generation keeps (a few MB at most)
 DF_CACHE_SIZE = 200_000
-#: (keyword, field) -> weighted frequency of the hits matched in each document (float32, exact
-#: for the small integers it holds)
-Hits = dict[tuple[str, str], np.ndarray]
+_GRAM_NS = {"title": TITLE_GRAMS, "body": BODY_GRAMS}
+_CHAR_NS = {"title": TITLE_CHARS, "body": BODY_CHARS}
+#: keeps ``position - k`` of a run's k-th bigram non-negative (runs are shorter than this)
+_START_BIAS = 1 << 16
+
+
+@dataclass
+class Hits:
+    """What a node matched in each document, for scoring."""
+
+    #: (keyword, field) -> weighted frequency (float32, exact for the small integers it holds)
+    words: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    #: (bigram keyword, gram field) -> run -> its weighted occurrences
+    runs: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)
+    #: bigram keyword -> its bigram (to find its document frequency)
+    grams: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, other: Hits) -> None:
+        for key, tf in other.words.items():
+            mine = self.words.get(key)
+            self.words[key] = tf if mine is None else np.maximum(mine, tf)
+        for key, by_run in other.runs.items():
+            mine_runs = self.runs.setdefault(key, {})
+            for run, occ in by_run.items():
+                mine = mine_runs.get(run)
+                mine_runs[run] = occ if mine is None else np.maximum(mine, occ)
+        self.grams.update(other.grams)
+
+    def masked(self, mask: np.ndarray) -> Hits:
+        return Hits(
+            {k: tf * mask for k, tf in self.words.items()},
+            {k: {r: occ * mask for r, occ in by.items()} for k, by in self.runs.items()},
+            self.grams,
+        )
 
 
 def evaluate(node: Node, reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
@@ -37,24 +76,45 @@ def evaluate(node: Node, reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
 def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
     scores = np.zeros(reader.n)
     docs = np.flatnonzero(mask)
-    if not len(docs) or not hits:
+    if not len(docs) or not (hits.words or hits.runs):
         return scores
     norm = K1 * ((1 - B) + B * reader.dl[docs] / reader.avg_dl)
-    by_keyword: dict[str, list[np.ndarray]] = {}
-    for (keyword, _field), tf in hits.items():
-        by_keyword.setdefault(keyword, []).append(tf)
+    by_keyword: dict[str, np.ndarray] = {}
+    for (keyword, _field), tf in hits.words.items():
+        by_keyword[keyword] = by_keyword.get(keyword, 0) + tf[docs]
+    for (keyword, _field), by_run in hits.runs.items():
+        by_keyword[keyword] = by_keyword.get(keyword, 0) + _run_hits(by_run)[docs]
     out = np.zeros(len(docs))
-    for keyword, arrays in by_keyword.items():
-        tf = np.zeros(len(docs))
-        for a in arrays:
-            tf += a[docs]
-        out += idf(reader.doc_count, document_frequency(reader, keyword)) * (tf / (tf + norm))
+    for keyword, tf in by_keyword.items():
+        gram = hits.grams.get(keyword)
+        df = gram_frequency(reader, keyword, gram) if gram else word_frequency(reader, keyword)
+        out += idf(reader.doc_count, df) * (tf / (tf + norm))
     scores[docs] = out
     return scores
 
 
-def document_frequency(reader: IndexReader, keyword: str) -> int:
-    """Live documents with ``keyword`` in any weighted field (Sphinx's count of the keyword).
+def _run_hits(by_run: dict[str, np.ndarray]) -> np.ndarray:
+    """One bigram's hits from the runs holding it: a run counts where none of its prefixes that
+    are also among them matched (its starts are among that prefix's starts then)."""
+    total = np.zeros_like(next(iter(by_run.values())))
+    for run, occ in by_run.items():
+        shadowed = np.zeros(len(occ), dtype=bool)
+        for other, other_occ in by_run.items():
+            if other != run and run.startswith(other):
+                shadowed |= other_occ > 0
+        total += np.where(shadowed, 0, occ)
+    return total
+
+
+def _cached_frequency(reader: IndexReader, keyword: str, seen: np.ndarray) -> int:
+    count = int(np.count_nonzero(seen & reader.live))
+    if len(reader.df_cache) < DF_CACHE_SIZE:
+        reader.df_cache[keyword] = count
+    return count
+
+
+def word_frequency(reader: IndexReader, keyword: str) -> int:
+    """Live documents with ``keyword`` in any weighted word field (Sphinx's count of it).
 
     Cached per generation; counted on a boolean array: np.unique over the fields' postings
     was 105 of 180 ms of 8 common-word queries on 100k documents.
@@ -63,119 +123,164 @@ def document_frequency(reader: IndexReader, keyword: str) -> int:
     if known is not None:
         return known
     seen = np.zeros(reader.n, dtype=bool)
-    for f in FIELD_WEIGHTS:
+    for f in ("title", "body", "agency"):
         p = reader.postings(f, keyword)
         if p is not None:
             seen[p.docs] = True
-    count = int(np.count_nonzero(seen & reader.live))
-    if len(reader.df_cache) < DF_CACHE_SIZE:
-        reader.df_cache[keyword] = count
-    return count
+    return _cached_frequency(reader, keyword, seen)
+
+
+def gram_frequency(reader: IndexReader, keyword: str, gram: str) -> int:
+    """Live documents with ``gram`` (a bigram, or one character) in the character view of
+    their title or body."""
+    known = reader.df_cache.get(keyword)
+    if known is not None:
+        return known
+    seen = np.zeros(reader.n, dtype=bool)
+    for ns in (_GRAM_NS if len(gram) == 2 else _CHAR_NS).values():
+        p = reader.gram_postings(gram_key(ns, *map(ord, gram)))
+        if p is not None:
+            seen[p.docs] = True
+    return _cached_frequency(reader, keyword, seen)
 
 
 def match(node: Node, reader: IndexReader) -> tuple[np.ndarray, Hits]:
     n = reader.n
     if isinstance(node, Term):
-        mask = np.zeros(n, dtype=bool)
-        p = reader.postings(node.field, node.text)
-        if p is None:
-            return mask, {}
-        mask[p.docs] = True
-        if node.field not in FIELD_WEIGHTS:
-            return mask, {}  # doc_no / index_no: matched, not scored
-        tf = np.zeros(n, dtype=np.float32)
-        tf[p.docs] = p.weights  # frequency x field weight (schema.TITLE_BOOST), as indexed
-        return mask, {(node.text, node.field): tf}
-    if isinstance(node, Phrase):
-        return _phrase(node, reader)
+        return _term(node.field, node.text, reader)
+    if isinstance(node, Run):
+        return _run(node, reader)
     if isinstance(node, And):
         mask, hits = match(node.children[0], reader)
         for child in node.children[1:]:
             if not mask.any():
-                return mask, {}
+                return mask, Hits()
             m, h = match(child, reader)
             mask &= m
-            _merge(hits, h)
-        return mask, _masked(hits, mask)
+            hits.merge(h)
+        return mask, hits.masked(mask)
     if isinstance(node, Or):
         mask = np.zeros(n, dtype=bool)
-        hits: Hits = {}
+        hits = Hits()
         for child in node.children:
             m, h = match(child, reader)
             mask |= m
-            _merge(hits, h)
+            hits.merge(h)
+        return mask, hits
+    if isinstance(node, AtLeast):
+        count = np.zeros(n, dtype=np.int32)
+        hits = Hits()
+        for word in node.words:
+            seen = np.zeros(n, dtype=bool)
+            for f in node.fields:
+                m, h = _term(f, word, reader)
+                seen |= m
+                hits.merge(h)
+            count += seen
+        mask = count >= node.k
+        return mask, hits.masked(mask)
+    if isinstance(node, Maybe):
+        mask, hits = match(node.required, reader)
+        if mask.any():
+            _, optional = match(node.optional, reader)
+            hits.merge(optional.masked(mask))
         return mask, hits
     if isinstance(node, AndNot):
         if node.positive is None:
-            mask, hits = np.ones(n, dtype=bool), {}
+            mask, hits = np.ones(n, dtype=bool), Hits()
         else:
             mask, hits = match(node.positive, reader)
         if mask.any():
             neg, _ = match(node.negative, reader)
             mask &= ~neg
-        return mask, _masked(hits, mask)
+        return mask, hits.masked(mask)
     if isinstance(node, Nothing):
-        return np.zeros(n, dtype=bool), {}
+        return np.zeros(n, dtype=bool), Hits()
     raise TypeError(f"unknown query node {node!r}")
 
 
-def _merge(into: Hits, other: Hits) -> None:
-    for key, tf in other.items():
-        mine = into.get(key)
-        if mine is None:
-            into[key] = tf
-        else:
-            np.maximum(mine, tf, out=mine)
+def _term(field_name: str, text: str, reader: IndexReader) -> tuple[np.ndarray, Hits]:
+    mask = np.zeros(reader.n, dtype=bool)
+    p = reader.postings(field_name, text)
+    if p is None:
+        return mask, Hits()
+    mask[p.docs] = True
+    if field_name not in FIELD_WEIGHTS:
+        return mask, Hits()  # doc_no / index_no: matched, not scored
+    tf = np.zeros(reader.n, dtype=np.float32)
+    tf[p.docs] = p.weights  # frequency x field weight (schema.TITLE_BOOST), as indexed
+    return mask, Hits(words={(text, field_name): tf})
 
 
-def _masked(hits: Hits, mask: np.ndarray) -> Hits:
-    for tf in hits.values():
-        tf *= mask
-    return hits
-
-
-def _phrase(node: Phrase, reader: IndexReader) -> tuple[np.ndarray, Hits]:
-    mask, _ = match(And(tuple(Term(node.field, t) for t in node.texts)), reader)
-    candidates = np.flatnonzero(mask)
-    hits: Hits = {}
-    if not len(candidates):
+def _run(node: Run, reader: IndexReader) -> tuple[np.ndarray, Hits]:
+    mask = np.zeros(reader.n, dtype=bool)
+    hits = Hits()
+    if len(node.text) == 1:
+        keyword = char_keyword(node.text)
+        hits.grams[keyword] = node.text
+        for f in node.fields:
+            p = reader.gram_postings(gram_key(_CHAR_NS[f], ord(node.text)))
+            if p is not None:
+                mask[p.docs] = True
+                weighted = np.zeros(reader.n, dtype=np.float32)
+                weighted[p.docs] = p.tfs * FIELD_WEIGHTS[CHAR_FIELDS[f]]
+                hits.runs[(keyword, CHAR_FIELDS[f])] = {node.text: weighted}
         return mask, hits
-    # Word k of the phrase at position p votes for a phrase starting at p - k; a document
-    # matches when every word votes for one same start. Keys pack (document, start); they come
-    # sorted (documents ascend, positions ascend within one), so each word's votes are matched
-    # by binary search instead of np.unique / np.intersect1d, which sort again: on 100k
-    # documents (median of 5) "经济 发展" went from 312 to 227 ms, "安全生产" from 170 to 112.
-    decoded = {t: reader.positions(node.field, t, candidates) for t in set(node.texts)}
+    run_grams = grams(node.text)
+    keywords = {gram_keyword(g): g for g in run_grams}
+    hits.grams.update(keywords)
+    for f in node.fields:
+        docs, occurrences = occurrences_of(reader, _GRAM_NS[f], run_grams)
+        if not len(docs):
+            continue
+        mask[docs] = True
+        gram_field = GRAM_FIELDS[f]
+        weighted = np.zeros(reader.n, dtype=np.float32)
+        weighted[docs] = occurrences * FIELD_WEIGHTS[gram_field]
+        for keyword in keywords:
+            hits.runs[(keyword, gram_field)] = {node.text: weighted}
+    return mask, hits
+
+
+def occurrences_of(
+    reader: IndexReader, ns: int, run_grams: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, occurrences in each) of the run whose bigrams are ``run_grams``, in one
+    character-view namespace.
+
+    Documents holding every bigram are the candidates; then the positions of a covering set of
+    bigrams (every other one, and the last: together they fix every character of the run) are
+    decoded for the candidates only, rarest first, each bigram k voting for a run starting at
+    its position - k; a start every bigram voted for is an occurrence.
+    """
+    distinct = {g: reader.gram_postings(gram_key(ns, ord(g[0]), ord(g[1]))) for g in run_grams}
+    if any(p is None for p in distinct.values()):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    postings = [distinct[g] for g in run_grams]
+    if len(run_grams) == 1:
+        return postings[0].docs, postings[0].tfs.astype(np.int64)
+    by_size = sorted(distinct.values(), key=lambda p: len(p.docs))
+    candidates = by_size[0].docs
+    for p in by_size[1:]:
+        at = np.minimum(np.searchsorted(p.docs, candidates), len(p.docs) - 1)
+        candidates = candidates[p.docs[at] == candidates]
+        if not len(candidates):
+            return candidates, candidates
+    last = len(run_grams) - 1
+    cover = sorted(set(range(0, last + 1, 2)) | {last}, key=lambda k: len(postings[k].docs))
     starts: np.ndarray | None = None
-    for k, text in enumerate(node.texts):
-        docs, positions = decoded[text]
-        keys = (docs << 32) | (positions - k + _START_BIAS)
-        if len(keys) > 1 and not np.all(keys[1:] >= keys[:-1]):
-            keys = np.sort(keys)
+    for k in cover:
+        docs, positions = reader.grams.positions(postings[k], candidates)
+        keys = (docs << 32) | (positions - k + _START_BIAS)  # sorted: docs, then positions
         if starts is None:
-            starts = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+            starts = keys
         else:
             at = np.minimum(np.searchsorted(keys, starts), max(len(keys) - 1, 0))
             starts = starts[keys[at] == starts] if len(keys) else keys
         if not len(starts):
-            break
+            return starts, starts
+        candidates = np.unique(starts >> 32)
     assert starts is not None
-    # run lengths of the sorted documents: how many times each holds the phrase
     matched = starts >> 32
-    first = np.flatnonzero(np.r_[True, matched[1:] != matched[:-1]]) if len(matched) else matched
-    docs = matched[first]
-    occurrences = np.diff(np.r_[first, len(matched)])
-    mask = np.zeros(reader.n, dtype=bool)
-    mask[docs] = True
-    weight = FIELD_WEIGHTS.get(node.field)
-    if weight is not None and len(docs):
-        # Sphinx counts a phrase's hits, not every occurrence of its words (ranking.py)
-        tf = np.zeros(reader.n, dtype=np.float32)
-        tf[docs] = occurrences * weight
-        for text in node.texts:
-            hits[(text, node.field)] = tf.copy()
-    return mask, hits
-
-
-#: keeps ``position - k`` of a phrase word non-negative (phrases have at most MAX_TERMS words)
-_START_BIAS = 1 << 16
+    first = np.flatnonzero(np.r_[True, matched[1:] != matched[:-1]])
+    return matched[first], np.diff(np.r_[first, len(matched)])

@@ -2,7 +2,8 @@
 
 Whoosh never rewrites a file it has written (a commit writes a new TOC and new segments), which
 is what makes both the copy-on-write start of an incremental update and the commit of segments
-written by several worker processes safe.
+written by several worker processes safe. Each segment has its gram file (``grams.py``) beside
+it, and a segment that Whoosh merges from others gets one merged from theirs.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from . import layout
+from .grams import SUFFIX, GramSegment, merge_segments
 from .schema import make_schema
 
 
@@ -55,13 +58,24 @@ def commit_segments(
     """
     ix = whoosh_index.open_dir(str(whoosh_dir))
     writer = ix.writer()
+    # the segments Whoosh merges, in the order it numbers their live documents
+    merged: list[tuple[Any, np.ndarray]] = []
+    add_reader = writer.add_reader
+
+    def recording(reader: Any) -> None:
+        merged.append((reader._segment, np.fromiter(reader.all_doc_ids(), dtype=np.int64)))
+        add_reader(reader)
+
+    writer.add_reader = recording
     try:
         for doc_id in stale_ids:
             writer.delete_by_term("id", doc_id)
         final = writer._merge_segments(None, False, merge_small)
         final += segments
         if writer._added:
-            final.append(writer._finalize_segment())
+            new = writer._finalize_segment()
+            _merge_grams(whoosh_dir, merged, new)
+            final.append(new)
         else:
             writer._close_segment()
         writer._commit_toc(final)
@@ -69,3 +83,14 @@ def commit_segments(
         writer.cancel()
         raise
     writer._finish()
+
+
+def _merge_grams(whoosh_dir: Path, merged: list[tuple[Any, np.ndarray]], new: Any) -> None:
+    """The gram file of a segment Whoosh merged from others (written before the TOC names it;
+    Whoosh's commit removes the files of the segments it merged, grams included)."""
+    opened = [(GramSegment(whoosh_dir / seg.make_filename(SUFFIX)), live) for seg, live in merged]
+    try:
+        merge_segments(opened, whoosh_dir / new.make_filename(SUFFIX))
+    finally:
+        for seg, _ in opened:
+            seg.close()

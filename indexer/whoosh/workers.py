@@ -38,7 +38,10 @@ from ..analysis import analyze
 from ..corpus import BuildReport, SourceRead, progress_bar, read_source
 from ..docstore import DocStore, pack
 from ..lock import close_inherited
-from .schema import document_to_fields
+from ..records import Document
+from .grams import MAX_SEGMENT_DOCS, GramWriter
+from .grams import SUFFIX as GRAMS_SUFFIX
+from .schema import index_fields
 
 #: sources per job sent to a worker: small enough to balance two workers on a few dozen files
 BATCH_SIZE = 8
@@ -47,6 +50,9 @@ BATCH_SIZE = 8
 #: 74.1 s CPU with Whoosh's default 128 and 50.9 s with 384 (no spill), for a peak RSS of 438 MB
 #: per worker instead of 271 MB.
 WRITER_LIMIT_MB = 384
+#: characters (titles and bodies) of one segment: its gram postings are sorted in memory at
+#: about 40 bytes a character, so a worker holds at most ~320 MB of them
+SEGMENT_CHARS = 8_000_000
 #: (id, source path, content hash, pack(document)): a docstore row
 Row = tuple[str, str, str, bytes]
 
@@ -102,8 +108,7 @@ def run_workers(
                 bar.update(len(payload))
             elif kind == "done":
                 finished += 1
-                if payload is not None:
-                    segments.append(payload)
+                segments.extend(payload)
             else:
                 raise RuntimeError(f"a build worker failed:\n{payload}")
         for proc in procs:
@@ -133,15 +138,48 @@ def _store_batch(
     store.put_packed(rows)
 
 
+class _Segments:
+    """One worker's output: Whoosh segments and their gram files, a new pair every
+    SEGMENT_CHARS characters so that the gram postings sorted in memory stay bounded."""
+
+    def __init__(self, whoosh_dir: str):
+        self.whoosh_dir = whoosh_dir
+        self.done: list[Any] = []
+        self._start()
+
+    def _start(self) -> None:
+        ix = whoosh_index.open_dir(self.whoosh_dir)
+        self.writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        self.grams = GramWriter()
+
+    def add(self, doc: Document) -> None:
+        fields, title, body = index_fields(doc)
+        self.writer.add_document(**fields)
+        self.grams.add(title, body)
+        if self.grams.chars >= SEGMENT_CHARS or self.grams.docs >= MAX_SEGMENT_DOCS - 1:
+            self._finish()
+            self._start()
+
+    def _finish(self) -> None:
+        if not self.writer.doc_count():
+            self.writer._close_segment()
+            return
+        segment = self.writer._finalize_segment()
+        self.grams.write(Path(self.whoosh_dir) / segment.make_filename(GRAMS_SUFFIX))
+        self.done.append(segment)
+
+    def finish(self) -> list[Any]:
+        self._finish()
+        return self.done
+
+
 def _worker(whoosh_dir: str, jobs: Any, results: Any, parent: int) -> None:
     # Ctrl-C reaches the whole process group: the builder handles it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     close_inherited()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     try:
-        writer = SegmentWriter(
-            whoosh_index.open_dir(whoosh_dir), _lk=False, limitmb=WRITER_LIMIT_MB
-        )
+        segments = _Segments(whoosh_dir)
         while True:
             try:
                 batch = jobs.get(timeout=2.0)
@@ -153,13 +191,8 @@ def _worker(whoosh_dir: str, jobs: Any, results: Any, parent: int) -> None:
                 break
             if os.getppid() != parent:
                 return
-            results.put(("batch", [_index_source(writer, s) for s in batch]))
-        if writer.doc_count():
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
-        results.put(("done", segment))
+            results.put(("batch", [_index_source(segments, s) for s in batch]))
+        results.put(("done", segments.finish()))
     except BaseException:
         results.put(("error", traceback.format_exc()))
 
@@ -173,11 +206,11 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _index_source(writer: SegmentWriter, source: extract.Source) -> tuple[SourceRead, list[Row]]:
+def _index_source(segments: _Segments, source: extract.Source) -> tuple[SourceRead, list[Row]]:
     """The source as read (its documents dropped: they are in the segment now) and its rows."""
     read = read_source(source)
     rows: list[Row] = []
     for doc in read.documents:
-        writer.add_document(**document_to_fields(doc))
+        segments.add(doc)
         rows.append((doc.id, doc.source_path or source.relpath, read.digest, pack(doc)))
     return dataclasses.replace(read, documents=[], count=read.count), rows

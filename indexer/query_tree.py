@@ -1,0 +1,82 @@
+"""The engine-neutral query tree that ``query.parse_query`` builds and every engine evaluates.
+
+Leaves: ``Term`` (an index term of a word field, or an exact 文号 / 索引号), ``Run`` (a run of
+characters that must occur as written, matched on the character view of ``chars.py``).
+Inner nodes: ``And``, ``Or``, ``AndNot``, ``AtLeast`` (minimum-should-match, for pasted passages
+whose words would be too many to require all), ``Maybe`` (matched by ``required`` alone;
+``optional`` adds to the ranking where it also matches: words written next to each other).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: the fields a Run can be matched in (the character view of each)
+RUN_FIELDS: tuple[str, ...] = ("title", "body")
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Run:
+    fields: tuple[str, ...]  # some of RUN_FIELDS
+    text: str  # chars.query_run: normalised, no whitespace, at least one character
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AndNot:
+    positive: Node | None  # None: every document
+    negative: Node
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """Documents holding at least ``k`` of ``words``, each looked up in every one of ``fields``."""
+
+    k: int
+    fields: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Maybe:
+    required: Node
+    optional: Node
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """Matches no document (a word that analyzes to no token, an empty group)."""
+
+
+Node = Term | Run | And | Or | AndNot | AtLeast | Maybe | Nothing
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What to mark for one part of a query: its run where the text holds it, else its words."""
+
+    run: str  # "" when the part has no character view (agency:)
+    words: tuple[str, ...] = ()
+
+
+@dataclass
+class ParsedQuery:
+    node: Node | None  # None: the empty query (every document)
+    marks: tuple[Mark, ...] = ()  # what snippets and pages mark
+    exact_ids: tuple[tuple[str, str], ...] = ()  # (field, value) of a typed 文号 / 索引号
+    warnings: list[str] = field(default_factory=list)
