@@ -23,7 +23,7 @@ from indexer.docstore import DocStore
 from indexer.extract.fields import normalize_doc_no
 from indexer.query import parse_query
 from indexer.query_tree import And, AndNot, AtLeast, Maybe, Nothing, Or, Run, Term
-from indexer.ranking import CHAR_FIELDS, FIELD_WEIGHTS, GRAM_FIELDS, K1, WORD, B
+from indexer.ranking import CHAR_FIELDS, FIELD_WEIGHTS, GRAM_FIELDS, K1, RUN_BONUS, WORD, B
 from indexer.records import SearchRequest
 from indexer.whoosh import layout
 from indexer.whoosh.engine import SearchEngine
@@ -156,7 +156,8 @@ def reference(docs: Docs, q: str) -> dict[str, float]:
         for (keyword, field), v in hits.items():
             tf[keyword] += len(v) * FIELD_WEIGHTS[field] if isinstance(v, set) else v
         norm = K1 * (1 - B + B * d.dl / avgdl)
-        out[d.id] = sum(
+        bonus = RUN_BONUS if any(isinstance(k, tuple) for k, _ in hits) else 0.0
+        out[d.id] = bonus + sum(
             (math.log(n / (frequency(docs, k) + 1)) + 1) * v / (v + norm) for k, v in tf.items()
         )
     return out

@@ -20,6 +20,7 @@ from ..ranking import (
     FIELD_WEIGHTS,
     GRAM_FIELDS,
     K1,
+    RUN_BONUS,
     B,
     keyword_boost,
     shard_k1_b,
@@ -32,6 +33,8 @@ from .match import keywords, to_match
 
 _FIELDS = [name for name, decl in COLUMNS if decl == "tsvpipe_field"]
 _IDS_BIT = 1 << _FIELDS.index(IDS_FIELD)  # field_mask: bit i = the i-th declared field matched
+#: the character view's fields: a run's keywords hit there only where the whole run matched
+_RUN_BITS = sum(1 << _FIELDS.index(f) for pair in CHAR_VIEW_FIELDS.values() for f in pair)
 #: Sphinx field -> its ranking.FIELD_WEIGHTS weight (a sub-word field weighs as its main field,
 #: as Whoosh keeps both in one field; the character view's fields as ranking's); ``every`` and
 #: ``ids`` count neither in tf' nor in dl
@@ -59,12 +62,14 @@ RELATED_RANKING = (
 def shard_ranker(k1: float, b: float) -> str:
     """ranking.py's score of one shard: bm25f() with the shard's corrected k1 and b.
 
-    bm25f() adds 0.5 (Sphinx maps its weights to [0, 1]); a typed 文号 / 索引号 adds
-    EXACT_BONUS, as on the Whoosh backend.
+    bm25f() adds 0.5 (Sphinx maps its weights to [0, 1]); a document that holds one of the
+    query's runs adds RUN_BONUS (a phrase of bigrams records hits only where it matched whole),
+    a typed 文号 / 索引号 EXACT_BONUS, as on the Whoosh backend.
     """
     weights = ", ".join(f"{f}={w}" for f, w in SPHINX_WEIGHTS.items())
     return (
         f"ranker=expr('(bm25f({k1:.9f}, {b:.9f}, {{{weights}}}) - 0.5) * {SCORE_SCALE:.0f}"
+        f" + if(field_mask & {_RUN_BITS}, {RUN_BONUS * SCORE_SCALE:.0f}, 0)"
         f" + if(field_mask & {_IDS_BIT}, {EXACT_BONUS * SCORE_SCALE:.0f}, 0)'), {IDF}"
     )
 

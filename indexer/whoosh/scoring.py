@@ -23,7 +23,16 @@ import numpy as np
 
 from ..chars import char_keyword, gram_keyword, grams
 from ..query_tree import And, AndNot, AtLeast, Maybe, Node, Nothing, Or, Run, Term
-from ..ranking import CHAR_FIELDS, EXACT_BONUS, FIELD_WEIGHTS, GRAM_FIELDS, K1, B, idf
+from ..ranking import (
+    CHAR_FIELDS,
+    EXACT_BONUS,
+    FIELD_WEIGHTS,
+    GRAM_FIELDS,
+    K1,
+    RUN_BONUS,
+    B,
+    idf,
+)
 from .grams import BODY_CHARS, BODY_GRAMS, TITLE_CHARS, TITLE_GRAMS, gram_key
 from .reader import IndexReader
 
@@ -85,6 +94,13 @@ def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
     for (keyword, _field), by_run in hits.runs.items():
         by_keyword[keyword] = by_keyword.get(keyword, 0) + _run_hits(by_run)[docs]
     out = np.zeros(len(docs))
+    if hits.runs:
+        # ranking.RUN_BONUS: a run's hits are non-zero exactly where it matched
+        held = np.zeros(len(docs), dtype=bool)
+        for by_run in hits.runs.values():
+            for occ in by_run.values():
+                held |= occ[docs] > 0
+        out += np.where(held, RUN_BONUS, 0.0)
     for keyword, tf in by_keyword.items():
         gram = hits.grams.get(keyword)
         df = gram_frequency(reader, keyword, gram) if gram else word_frequency(reader, keyword)
