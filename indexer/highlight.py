@@ -21,19 +21,20 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .analysis import normalization_table
-from .docstore import DocStore
+from .docstore import DocStore, StoredDocument
 from .query_tree import Mark
-from .records import Document, Hit
+from .records import Hit
 
 #: characters of body text shown in a snippet
 SNIPPET_CHARS = 150
 #: context kept before the first mark of a snippet window
 LEAD_CHARS = 20
-#: characters searched for the snippet window first (the rest only when they hold no match)
-SCAN_CHARS = 8_000
 #: occurrences considered when choosing the window (a common word in a 300 KB law has thousands)
 MAX_OCCURRENCES = 200
 _SPACE = re.compile(r"\s+")
+#: characters of the previous body piece searched with a piece: a query run is at most
+#: query.MAX_QUERY_CHARS (500) long, so one that crosses into the piece starts within them
+_CARRY = 512
 #: what may stand between two characters of a run in the text (chars.IGNORED)
 _GAP = r"[\s\u200b-\u200d\u2060\ufeff]*"
 
@@ -128,25 +129,61 @@ def snippet(body: str, marks: Iterable[Mark], width: int = SNIPPET_CHARS) -> str
 
     No match: the beginning of the body. A cut end shows an ellipsis.
     """
-    return _snippet(body, Marker(marks, body), width)
+    return _snippet(_Pieces.of_text(body), tuple(marks), None, width)
 
 
-def _snippet(body: str, marker: Marker, width: int) -> str:
-    if not body or not marker.patterns:
-        return _window(body, [], 0, width)
-    # A law's first pages are as good a place for a snippet as its densest one, and much
-    # cheaper to find: the rest of a long body is searched only when its head holds no mark.
-    occurrences = marker.occurrences(body[:SCAN_CHARS])
-    if not occurrences and len(body) > SCAN_CHARS:
-        occurrences = marker.occurrences(body)
-    if not occurrences:
-        return _window(body, [], 0, width)
-    start = max(0, _densest(occurrences, width) - LEAD_CHARS)
-    # marks may reach past the window by a run's length: search a little beyond it
-    region_start = max(0, start - 64)
-    region = body[region_start : start + width + 64]
-    spans = [(s + region_start, e + region_start) for s, e in marker.spans(region)]
-    return _window(body, spans, start, width)
+class _Pieces:
+    """A body as consecutive pieces (a stored body's, or one string), decoded when asked for."""
+
+    def __init__(self, count: int, piece, length: int, piece_of_stream=None):
+        self.count = count
+        self.piece = piece  # i -> (first character, text)
+        self.length = length
+        self.piece_of_stream = piece_of_stream
+
+    @classmethod
+    def of_text(cls, body: str) -> _Pieces:
+        return cls(1 if body else 0, lambda i: (0, body), len(body))
+
+    @classmethod
+    def of_stored(cls, doc: StoredDocument) -> _Pieces:
+        return cls(doc.pieces, doc.piece, doc.body_length(), doc.piece_of_stream)
+
+    def region(self, i: int) -> tuple[int, str]:
+        """Piece ``i`` with the next one (a window may reach into it) and the end of the
+        previous one (a run may start there; the context before a mark): (first character,
+        text)."""
+        start, text = self.piece(i)
+        if i + 1 < self.count:
+            text += self.piece(i + 1)[1]
+        if i > 0:
+            lead = self.piece(i - 1)[1][-_CARRY:]
+            start, text = start - len(lead), lead + text
+        return start, text
+
+
+def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: int) -> str:
+    """The window of ``body`` to show: around its first match, whose stream position ``hint``
+    the engine may know (then only the piece holding it is decompressed); otherwise the pieces
+    are searched from the start, one at a time. Within a piece and the next, the densest marks."""
+    if not body.count:
+        return ""
+    if hint is not None and body.piece_of_stream is not None:
+        order: Iterable[int] = (body.piece_of_stream(hint),)
+    else:
+        order = range(0, body.count, 2)  # a region holds two pieces
+    for i in order:
+        start, text = body.region(i)
+        marker = Marker(marks, text)
+        occurrences = marker.occurrences(text)
+        if occurrences:
+            at = max(0, _densest(occurrences, width) - LEAD_CHARS)
+            # marks may reach past the window by a run's length: search a little beyond it
+            lo = max(0, at - 64)
+            spans = [(s + lo, e + lo) for s, e in marker.spans(text[lo : at + width + 64])]
+            return _window(text, start, body.length, spans, at, width)
+    start, text = body.region(0)
+    return _window(text, start, body.length, [], 0, width)
 
 
 def _densest(occurrences: list[tuple[int, str]], width: int) -> int:
@@ -169,8 +206,12 @@ def _densest(occurrences: list[tuple[int, str]], width: int) -> int:
     return best
 
 
-def _window(body: str, spans: list[tuple[int, int]], start: int, width: int) -> str:
-    end = min(len(body), start + width)
+def _window(
+    text: str, offset: int, length: int, spans: list[tuple[int, int]], start: int, width: int
+) -> str:
+    """``width`` characters of ``text`` from ``start`` with ``spans`` marked; ``text`` is the
+    part of a body of ``length`` characters that begins at character ``offset``."""
+    end = min(len(text), start + width)
     start = max(0, min(start, end - width))
     # never cut a mark in two
     for s, e in spans:
@@ -179,13 +220,21 @@ def _window(body: str, spans: list[tuple[int, int]], start: int, width: int) -> 
         if s < end < e:
             end = e
     inside = [(s, e) for s, e in spans if s >= start and e <= end]
-    text = render(body[start:end], inside, start).strip()
-    return ("…" if start > 0 else "") + text + ("…" if end < len(body) else "")
+    out = render(text[start:end], inside, start).strip()
+    cut_before, cut_after = offset + start > 0, offset + end < length
+    return ("…" if cut_before else "") + out + ("…" if cut_after else "")
 
 
-def hit_of(doc: Document, score: float, marks: Iterable[Mark]) -> Hit:
-    """A result as both backends show it: title and snippet marked on the stored text."""
-    marker = Marker(marks, doc.title + "\n" + doc.body)
+def hit_of(
+    stored: StoredDocument, score: float, marks: Iterable[Mark], hint: int | None = None
+) -> Hit:
+    """A result as both backends show it: title and snippet marked on the stored text.
+
+    ``hint``: where in the body's stream a run of the query first occurs, when the engine
+    knows (``hits_from``).
+    """
+    doc = stored.fields
+    marks = tuple(marks)
     return Hit(
         id=doc.id,
         title=doc.title,
@@ -194,24 +243,30 @@ def hit_of(doc: Document, score: float, marks: Iterable[Mark]) -> Hit:
         doc_type=doc.doc_type,
         doc_no=doc.doc_no,
         index_no=doc.index_no,
-        snippet=_snippet(doc.body, marker, SNIPPET_CHARS),
+        snippet=_snippet(_Pieces.of_stored(stored), marks, hint, SNIPPET_CHARS),
         score=round(score, 6),
         url=doc.url,
-        title_html=render(doc.title, marker.spans(doc.title)),
+        title_html=highlight_title(doc.title, marks),
         category=doc.category,
         proposal_kind=doc.proposal_kind,
     )
 
 
 def hits_from(
-    store: DocStore, scored: Iterable[tuple[str, float]], marks: Iterable[Mark]
+    store: DocStore,
+    scored: Iterable[tuple[str, float]],
+    marks: Iterable[Mark],
+    hints: dict[str, int] | None = None,
 ) -> list[Hit]:
     """The hits of (document id, score) pairs in their order, read from ``store`` in one go.
 
+    ``hints``: document id -> the stream position in its body where a run of the query first
+    occurs, for the documents where the engine knows it.
     An id the store lacks is left out: the store and an engine's index are written by one build,
     so it only happens while a rebuild replaces them.
     """
     scored = list(scored)
     marks = tuple(marks)
-    docs = store.get_many([doc_id for doc_id, _ in scored])
-    return [hit_of(docs[i], score, marks) for i, score in scored if i in docs]
+    hints = hints or {}
+    docs = store.get_stored([doc_id for doc_id, _ in scored])
+    return [hit_of(docs[i], score, marks, hints.get(i)) for i, score in scored if i in docs]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,23 @@ def api_client(sample_index: Path):
     app = create_app({"INDEX": str(sample_index), "TESTING": True})
     yield app.test_client()
     close_engine(app)
+
+
+@contextmanager
+def running_cluster(corpus: Path, index_dir: Path, shards: int = 2) -> Iterator:
+    """A Sphinx index of ``corpus`` in ``index_dir`` with its searchd processes running (the
+    caller skips where Sphinx is not installed: ``indexer.sphinx.process.binaries_available``)."""
+    from indexer.sphinx.build import build_sphinx
+    from indexer.sphinx.cluster import load_cluster
+    from indexer.sphinx.process import free_port_range, running_pid, start_searchd, stop_searchd
+
+    build_sphinx(
+        corpus, index_dir, shards=shards, base_port=free_port_range(2 * shards + 2), progress=False
+    )
+    cluster = load_cluster(index_dir)
+    pids = start_searchd(cluster)
+    try:
+        yield cluster
+    finally:
+        stop_searchd(cluster, pids)
+        assert all(running_pid(cluster, n) is None for n in cluster.nodes)

@@ -13,18 +13,17 @@ import os
 import shutil
 import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, running_cluster
 
 from indexer.engines import open_engine
 from indexer.errors import AnalyzerMismatchError
 from indexer.ranking import EXACT_BONUS
 from indexer.records import SearchRequest, SearchResult
 from indexer.sphinx.build import build_sphinx
-from indexer.sphinx.cluster import META, Cluster, load_cluster
+from indexer.sphinx.cluster import META, Cluster
 from indexer.sphinx.connections import ShardUnavailableError
 from indexer.sphinx.engine import SphinxEngine
 from indexer.sphinx.process import (
@@ -65,20 +64,6 @@ FILTERS = [
     {"agency": ["平潭县人民代表大会常务委员会"], "doc_type": ["答复"]},
     {"date_from": "2022-01-01", "date_to": "2023-06-30"},
 ]
-
-
-@contextmanager
-def running_cluster(corpus: Path, index_dir: Path, shards: int = 2) -> Iterator[Cluster]:
-    build_sphinx(
-        corpus, index_dir, shards=shards, base_port=free_port_range(2 * shards + 2), progress=False
-    )
-    cluster = load_cluster(index_dir)
-    pids = start_searchd(cluster)
-    try:
-        yield cluster
-    finally:
-        stop_searchd(cluster, pids)
-        assert all(running_pid(cluster, n) is None for n in cluster.nodes)
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ from ..records import Document, Hit, SearchRequest, SearchResult
 from . import layout
 from .facets import facet_counts, facet_masks
 from .reader import IndexReader
-from .scoring import EXACT_BONUS, evaluate
+from .scoring import EXACT_BONUS, evaluate, first_body_starts
 
 #: how often (seconds) a request may look at the CURRENT pointer
 CHECK_INTERVAL_S = 0.5
@@ -304,8 +304,11 @@ def _top_by_date(docs: np.ndarray, dates: np.ndarray, scores: np.ndarray, k: int
 def _hits(
     gen: _Generation, docnums: np.ndarray, scores: np.ndarray, marks: tuple[Mark, ...]
 ) -> list[Hit]:
-    scored = [(gen.reader.doc_id(int(d)), float(scores[d])) for d in docnums]
-    return hits_from(gen.docs, scored, marks)
+    ids = {int(d): gen.reader.doc_id(int(d)) for d in docnums}
+    scored = [(ids[int(d)], float(scores[d])) for d in docnums]
+    runs = list(dict.fromkeys(m.run for m in marks if m.run))
+    first = first_body_starts(gen.reader, runs, docnums) if runs and len(docnums) else {}
+    return hits_from(gen.docs, scored, marks, {ids[d]: at for d, at in first.items()})
 
 
 def _key_terms(reader: IndexReader, doc: Document) -> list[str]:

@@ -262,26 +262,46 @@ def occurrences_of(
     reader: IndexReader, ns: int, run_grams: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(documents, occurrences in each) of the run whose bigrams are ``run_grams``, in one
-    character-view namespace.
+    character-view namespace."""
+    if len(run_grams) == 1:
+        p = reader.gram_postings(gram_key(ns, ord(run_grams[0][0]), ord(run_grams[0][1])))
+        if p is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return p.docs, p.tfs.astype(np.int64)
+    starts = run_starts(reader, ns, run_grams)
+    if not len(starts):
+        return starts, starts
+    matched = starts >> 32
+    first = np.flatnonzero(np.r_[True, matched[1:] != matched[:-1]])
+    return matched[first], np.diff(np.r_[first, len(matched)])
+
+
+def run_starts(
+    reader: IndexReader, ns: int, run_grams: list[str], within: np.ndarray | None = None
+) -> np.ndarray:
+    """Where the run whose bigrams are ``run_grams`` occurs in one character-view namespace,
+    as sorted ``document << 32 | (position + _START_BIAS)`` keys; only in the documents
+    ``within`` (sorted) when given.
 
     Documents holding every bigram are the candidates; then the positions of a covering set of
     bigrams (every other one, and the last: together they fix every character of the run) are
     decoded for the candidates only, rarest first, each bigram k voting for a run starting at
     its position - k; a start every bigram voted for is an occurrence.
     """
+    empty = np.zeros(0, dtype=np.int64)
     distinct = {g: reader.gram_postings(gram_key(ns, ord(g[0]), ord(g[1]))) for g in run_grams}
     if any(p is None for p in distinct.values()):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return empty
     postings = [distinct[g] for g in run_grams]
-    if len(run_grams) == 1:
-        return postings[0].docs, postings[0].tfs.astype(np.int64)
-    by_size = sorted(distinct.values(), key=lambda p: len(p.docs))
-    candidates = by_size[0].docs
-    for p in by_size[1:]:
+    candidates = within
+    for p in sorted(distinct.values(), key=lambda p: len(p.docs)):
+        if candidates is None:
+            candidates = p.docs
+            continue
         at = np.minimum(np.searchsorted(p.docs, candidates), len(p.docs) - 1)
         candidates = candidates[p.docs[at] == candidates]
         if not len(candidates):
-            return candidates, candidates
+            return empty
     last = len(run_grams) - 1
     cover = sorted(set(range(0, last + 1, 2)) | {last}, key=lambda k: len(postings[k].docs))
     starts: np.ndarray | None = None
@@ -294,9 +314,25 @@ def occurrences_of(
             at = np.minimum(np.searchsorted(keys, starts), max(len(keys) - 1, 0))
             starts = starts[keys[at] == starts] if len(keys) else keys
         if not len(starts):
-            return starts, starts
+            return empty
         candidates = np.unique(starts >> 32)
     assert starts is not None
-    matched = starts >> 32
-    first = np.flatnonzero(np.r_[True, matched[1:] != matched[:-1]])
-    return matched[first], np.diff(np.r_[first, len(matched)])
+    return starts
+
+
+def first_body_starts(reader: IndexReader, runs: list[str], docs: np.ndarray) -> dict[int, int]:
+    """Document -> the first position in its body's stream where one of ``runs`` occurs, for
+    the documents ``docs`` that hold one (runs of one character are not looked for: their
+    postings have no positions). What a hit's snippet is cut around (``highlight.hits_from``)."""
+    within = np.unique(docs.astype(np.int64))
+    first: dict[int, int] = {}
+    for run in runs:
+        if len(run) < 2 or not len(within):
+            continue
+        starts = run_starts(reader, BODY_GRAMS, grams(run), within)
+        if not len(starts):
+            continue
+        for key in starts[np.r_[True, (starts[1:] >> 32) != (starts[:-1] >> 32)]]:
+            doc, position = int(key >> 32), int(key & 0xFFFFFFFF) - _START_BIAS
+            first[doc] = min(first.get(doc, position), position)
+    return first
