@@ -27,7 +27,7 @@ from .records import Document
 #: characters of a body piece: ~12 KB of UTF-8, decompressed in tens of microseconds
 CHUNK_CHARS = 4096
 _MAGIC = b"GSD2"
-_COUNTS = struct.Struct("<4sII")  # magic, length of the compressed fields, number of pieces
+_COUNTS = struct.Struct("<4sIII")  # magic, length of the compressed fields, pieces, body length
 _PIECE = struct.Struct("<III")  # compressed length, first character, first stream character
 
 _SCHEMA = """
@@ -53,16 +53,17 @@ def pack(doc: Document) -> bytes:
         pieces.append(zlib.compress(text.encode("utf-8", "surrogatepass"), 6))
         table.append(_PIECE.pack(len(pieces[-1]), start, streamed))
         streamed += len(text) - sum(len(m) for m in IGNORED.findall(text))
-    return b"".join([_COUNTS.pack(_MAGIC, len(head), len(pieces)), *table, head, *pieces])
+    counts = _COUNTS.pack(_MAGIC, len(head), len(pieces), len(body))
+    return b"".join([counts, *table, head, *pieces])
 
 
 class StoredDocument:
     """A stored document whose body pieces are decompressed only when asked for."""
 
-    __slots__ = ("fields", "_blob", "_starts", "_streams", "_offsets", "_pieces")
+    __slots__ = ("fields", "body_length", "_blob", "_starts", "_streams", "_offsets", "_pieces")
 
     def __init__(self, blob: bytes):
-        magic, head_len, count = _COUNTS.unpack_from(blob)
+        magic, head_len, count, self.body_length = _COUNTS.unpack_from(blob)
         if magic != _MAGIC:
             raise ValueError("not a stored document of this version (rebuild the index)")
         at = _COUNTS.size
@@ -101,10 +102,9 @@ class StoredDocument:
                 hi = mid - 1
         return lo
 
-    def body_length(self) -> int:
-        if not self._starts:
-            return 0
-        return self._starts[-1] + len(self.piece(len(self._starts) - 1)[1])
+    def stream_start(self, i: int) -> int:
+        """Where piece ``i`` starts in the body's stream."""
+        return self._streams[i]
 
     def document(self) -> Document:
         """The whole Document, body included."""

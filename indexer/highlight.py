@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .analysis import normalization_table
+from .chars import IGNORED
 from .docstore import DocStore, StoredDocument
 from .query_tree import Mark
 from .records import Hit
@@ -32,6 +34,8 @@ LEAD_CHARS = 20
 #: occurrences considered when choosing the window (a common word in a 300 KB law has thousands)
 MAX_OCCURRENCES = 200
 _SPACE = re.compile(r"\s+")
+#: bodies of more pieces than this get their snippet's place from the engine (``hits_from``)
+HINT_PIECES = 8
 #: characters of the previous body piece searched with a piece: a query run is at most
 #: query.MAX_QUERY_CHARS (500) long, so one that crosses into the piece starts within them
 _CARRY = 512
@@ -59,17 +63,29 @@ def run_pattern(run: str) -> re.Pattern[str]:
     return re.compile(_GAP.join(parts))
 
 
-class Marker:
-    """The patterns to mark in one document: per part, its run if the document holds it, else
-    its words (decided once per document, on title and body together)."""
+@functools.lru_cache(maxsize=256)
+def _alternation(runs: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern matching any of ``runs`` (group ``r<i>`` for the i-th); matches nothing when
+    there are none."""
+    if not runs:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?P<r{i}>{run_pattern(r).pattern})" for i, r in enumerate(runs)))
 
-    def __init__(self, marks: Iterable[Mark], document_text: str):
+
+class Marker:
+    """The patterns to mark in one text: per part, its run if the text holds it, else its
+    words. The first mark is found with one alternation of them all: one pass over the text
+    instead of one per run and word (searching pieces of long bodies for snippets was most of a
+    query's time)."""
+
+    def __init__(self, marks: Iterable[Mark], text: str):
         self.patterns: list[tuple[str, re.Pattern[str]]] = []
         for mark in marks:
-            if mark.run and (pattern := run_pattern(mark.run)).search(document_text):
-                self.patterns.append((mark.run, pattern))
+            if mark.run and run_pattern(mark.run).search(text):
+                self.patterns.append((mark.run, run_pattern(mark.run)))
             else:
                 self.patterns += [(w, run_pattern(w)) for w in mark.words if w]
+        self._any = _alternation(tuple(dict.fromkeys(label for label, _ in self.patterns)))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Sorted, merged (start, end) character spans to mark in ``text``."""
@@ -86,6 +102,12 @@ class Marker:
             else:
                 merged.append((start, end))
         return merged
+
+    def first(self, text: str) -> int | None:
+        """Offset of the first mark in ``text`` (one search at C speed, no list of every
+        occurrence of a common word in a long body)."""
+        m = self._any.search(text)
+        return m.start() if m else None
 
     def occurrences(self, text: str) -> list[tuple[int, str]]:
         """(offset, what) of the first MAX_OCCURRENCES marks in ``text``: to choose a window."""
@@ -135,11 +157,11 @@ def snippet(body: str, marks: Iterable[Mark], width: int = SNIPPET_CHARS) -> str
 class _Pieces:
     """A body as consecutive pieces (a stored body's, or one string), decoded when asked for."""
 
-    def __init__(self, count: int, piece, length: int, piece_of_stream=None):
+    def __init__(self, count: int, piece, length: int, stored: StoredDocument | None = None):
         self.count = count
         self.piece = piece  # i -> (first character, text)
         self.length = length
-        self.piece_of_stream = piece_of_stream
+        self.stored = stored
 
     @classmethod
     def of_text(cls, body: str) -> _Pieces:
@@ -147,7 +169,7 @@ class _Pieces:
 
     @classmethod
     def of_stored(cls, doc: StoredDocument) -> _Pieces:
-        return cls(doc.pieces, doc.piece, doc.body_length(), doc.piece_of_stream)
+        return cls(doc.pieces, doc.piece, doc.body_length, doc)
 
     def region(self, i: int) -> tuple[int, str]:
         """Piece ``i`` with the next one (a window may reach into it) and the end of the
@@ -161,27 +183,58 @@ class _Pieces:
             start, text = start - len(lead), lead + text
         return start, text
 
+    def around(self, position: int, width: int) -> tuple[int, str] | None:
+        """(first character, text) of the body around stream character ``position``: enough
+        for a window that shows a run starting there; None when the body is shorter."""
+        if self.stored is None:
+            return None
+        i = self.stored.piece_of_stream(position)
+        start, text = self.piece(i)
+        at = _char_of_stream(text, position - self.stored.stream_start(i))
+        if at is None:
+            return None
+        if at + width + _CARRY > len(text) and i + 1 < self.count:
+            text += self.piece(i + 1)[1]
+        if at < width and i > 0:
+            lead = self.piece(i - 1)[1][-width:]
+            start, text, at = start - len(lead), lead + text, at + len(lead)
+        lo = max(0, at - width)
+        return start + lo, text[lo : at + width + _CARRY]
+
+
+def _char_of_stream(text: str, position: int) -> int | None:
+    """The index in ``text`` of its stream character ``position`` (chars.IGNORED skipped)."""
+    at = position
+    for m in IGNORED.finditer(text):
+        if m.start() > at:
+            break
+        at += m.end() - m.start()
+    return at if 0 <= at < len(text) else None
+
 
 def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: int) -> str:
-    """The window of ``body`` to show: around its first match, whose stream position ``hint``
-    the engine may know (then only the piece holding it is decompressed); otherwise the pieces
-    are searched from the start, one at a time. Within a piece and the next, the densest marks."""
+    """The window of ``body`` to show. Where the engine gives the stream position ``hint`` of
+    the body's first match, only the text around it is decompressed and searched; otherwise (or
+    when that text holds no match) the pieces are searched from the start, two at a time.
+    Within that text, the densest marks."""
     if not body.count:
         return ""
-    if hint is not None and body.piece_of_stream is not None:
-        order: Iterable[int] = (body.piece_of_stream(hint),)
-    else:
-        order = range(0, body.count, 2)  # a region holds two pieces
-    for i in order:
-        start, text = body.region(i)
+    near = body.around(hint, width) if hint is not None else None
+    # where the hint is wrong (an engine's guess), the pieces from the start
+    pieces = (body.region(i) for i in range(0, body.count, 2))
+    for start, text in itertools.chain([near] if near else [], pieces):
         marker = Marker(marks, text)
-        occurrences = marker.occurrences(text)
-        if occurrences:
-            at = max(0, _densest(occurrences, width) - LEAD_CHARS)
-            # marks may reach past the window by a run's length: search a little beyond it
-            lo = max(0, at - 64)
-            spans = [(s + lo, e + lo) for s, e in marker.spans(text[lo : at + width + 64])]
-            return _window(text, start, body.length, spans, at, width)
+        first = marker.first(text)
+        if first is None:
+            continue
+        # the window with the most marks among those near the first one
+        near_lo = max(0, first - LEAD_CHARS)
+        near_text = text[near_lo : first + 2 * width + _CARRY]
+        at = near_lo + max(0, _densest(marker.occurrences(near_text), width) - LEAD_CHARS)
+        # marks may reach past the window by a run's length: search a little beyond it
+        lo = max(0, at - 64)
+        spans = [(s + lo, e + lo) for s, e in marker.spans(text[lo : at + width + 64])]
+        return _window(text, start, body.length, spans, at, width)
     start, text = body.region(0)
     return _window(text, start, body.length, [], 0, width)
 
@@ -256,17 +309,19 @@ def hits_from(
     store: DocStore,
     scored: Iterable[tuple[str, float]],
     marks: Iterable[Mark],
-    hints: dict[str, int] | None = None,
+    hints: Callable[[list[str]], dict[str, int]] | None = None,
 ) -> list[Hit]:
     """The hits of (document id, score) pairs in their order, read from ``store`` in one go.
 
-    ``hints``: document id -> the stream position in its body where a run of the query first
-    occurs, for the documents where the engine knows it.
+    ``hints``, when the engine has it: given the ids of the hits whose bodies are longer than
+    two pieces, where in each body's stream the first match of the query probably is (a short
+    body is searched from its start at no more cost than around a hint).
     An id the store lacks is left out: the store and an engine's index are written by one build,
     so it only happens while a rebuild replaces them.
     """
     scored = list(scored)
     marks = tuple(marks)
-    hints = hints or {}
     docs = store.get_stored([doc_id for doc_id, _ in scored])
-    return [hit_of(docs[i], score, marks, hints.get(i)) for i, score in scored if i in docs]
+    long = [i for i, d in docs.items() if d.pieces > HINT_PIECES]
+    where = hints(long) if hints and long else {}
+    return [hit_of(docs[i], score, marks, where.get(i)) for i, score in scored if i in docs]

@@ -306,9 +306,20 @@ def _hits(
 ) -> list[Hit]:
     ids = {int(d): gen.reader.doc_id(int(d)) for d in docnums}
     scored = [(ids[int(d)], float(scores[d])) for d in docnums]
-    runs = list(dict.fromkeys(m.run for m in marks if m.run))
-    first = first_body_starts(gen.reader, runs, docnums) if runs and len(docnums) else {}
-    return hits_from(gen.docs, scored, marks, {ids[d]: at for d, at in first.items()})
+    docnum = {i: d for d, i in ids.items()}
+
+    def hints(long: list[str]) -> dict[str, int]:
+        """Where each long body's snippet is: its first run of the query, else its first word
+        of it (runs and words are looked up in the character view for these documents only)."""
+        runs = list(dict.fromkeys(m.run for m in marks if m.run))
+        words = [w for w in dict.fromkeys(w for m in marks for w in m.words) if w not in runs]
+        wanted = np.array([docnum[i] for i in long], dtype=np.int64)
+        first = first_body_starts(gen.reader, runs, wanted)
+        rest = np.array([d for d in wanted.tolist() if d not in first], dtype=np.int64)
+        first.update(first_body_starts(gen.reader, words, rest))
+        return {ids[d]: at for d, at in first.items()}
+
+    return hits_from(gen.docs, scored, marks, hints)
 
 
 def _key_terms(reader: IndexReader, doc: Document) -> list[str]:

@@ -157,7 +157,7 @@ class IndexReader:
             self.facet_codes[facet] = codes
         #: keyword -> live documents with it (scoring.document_frequency); fixed per generation
         self.df_cache: dict[str, int] = {}
-        self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, Any], Any] = OrderedDict()
         self._cached = 0
         self._cache_lock = threading.Lock()
 
@@ -223,28 +223,28 @@ class IndexReader:
     # --- postings ---
 
     def postings(self, field: str, text: str) -> Postings | None:
-        return self._through_cache((field, text), lambda: self._read(field, text))
+        return self.cached((field, text), lambda: self._read(field, text))
 
     def gram_postings(self, key: int) -> GramPostings | None:
         """A bigram's or character's document list (``grams.gram_key``), cached like words."""
-        return self._through_cache(("", key), lambda: self.grams.postings(key))
+        return self.cached(("", key), lambda: self.grams.postings(key))
 
-    def _through_cache(self, key: tuple[str, Any], read: Any) -> Any:
+    def cached(self, key: tuple[str, Any], read: Any) -> Any:
+        """``read()``, kept in the generation's LRU under ``key`` (a result of None too: a word
+        the index lacks is looked up in every segment again otherwise); what it returns has
+        ``docs``, whose length is what the cache counts."""
         with self._cache_lock:
-            hit = self._cache.get(key)
-            if hit is not None:
+            if key in self._cache:
                 self._cache.move_to_end(key)
-                return hit
+                return self._cache[key]
         postings = read()
-        if postings is None:
-            return None
         with self._cache_lock:
             if key not in self._cache:
                 self._cache[key] = postings
-                self._cached += len(postings.docs)
+                self._cached += 1 + (len(postings.docs) if postings is not None else 0)
                 while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
                     _, old = self._cache.popitem(last=False)
-                    self._cached -= len(old.docs)
+                    self._cached -= 1 + (len(old.docs) if old is not None else 0)
         return postings
 
     def _read(self, field: str, text: str) -> Postings | None:

@@ -262,7 +262,23 @@ def occurrences_of(
     reader: IndexReader, ns: int, run_grams: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(documents, occurrences in each) of the run whose bigrams are ``run_grams``, in one
-    character-view namespace."""
+    character-view namespace; kept in the generation's LRU like a word's postings (a run of
+    common characters decodes many positions: 人民政府 is 10 ms over the laws)."""
+    found = reader.cached(
+        ("run", (ns, *run_grams)), lambda: _RunPostings(*_occurrences(reader, ns, run_grams))
+    )
+    return found.docs, found.tfs
+
+
+@dataclass
+class _RunPostings:
+    docs: np.ndarray
+    tfs: np.ndarray
+
+
+def _occurrences(
+    reader: IndexReader, ns: int, run_grams: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     if len(run_grams) == 1:
         p = reader.gram_postings(gram_key(ns, ord(run_grams[0][0]), ord(run_grams[0][1])))
         if p is None:
@@ -277,7 +293,12 @@ def occurrences_of(
 
 
 def run_starts(
-    reader: IndexReader, ns: int, run_grams: list[str], within: np.ndarray | None = None
+    reader: IndexReader,
+    ns: int,
+    run_grams: list[str],
+    within: np.ndarray | None = None,
+    *,
+    exact: bool = True,
 ) -> np.ndarray:
     """Where the run whose bigrams are ``run_grams`` occurs in one character-view namespace,
     as sorted ``document << 32 | (position + _START_BIAS)`` keys; only in the documents
@@ -286,7 +307,9 @@ def run_starts(
     Documents holding every bigram are the candidates; then the positions of a covering set of
     bigrams (every other one, and the last: together they fix every character of the run) are
     decoded for the candidates only, rarest first, each bigram k voting for a run starting at
-    its position - k; a start every bigram voted for is an occurrence.
+    its position - k; a start every bigram voted for is an occurrence. ``exact=False`` takes
+    the votes of two bigrams only (the rarest and the farther end of the run): exact for runs
+    of up to four characters, a close guess beyond, for a snippet's place.
     """
     empty = np.zeros(0, dtype=np.int64)
     distinct = {g: reader.gram_postings(gram_key(ns, ord(g[0]), ord(g[1]))) for g in run_grams}
@@ -304,6 +327,9 @@ def run_starts(
             return empty
     last = len(run_grams) - 1
     cover = sorted(set(range(0, last + 1, 2)) | {last}, key=lambda k: len(postings[k].docs))
+    if not exact:
+        rarest = min(range(last + 1), key=lambda k: len(postings[k].docs))
+        cover = [rarest, 0 if rarest > last / 2 else last][: 1 + (last > 0)]
     starts: np.ndarray | None = None
     for k in cover:
         docs, positions = reader.grams.positions(postings[k], candidates)
@@ -321,18 +347,20 @@ def run_starts(
 
 
 def first_body_starts(reader: IndexReader, runs: list[str], docs: np.ndarray) -> dict[int, int]:
-    """Document -> the first position in its body's stream where one of ``runs`` occurs, for
-    the documents ``docs`` that hold one (runs of one character are not looked for: their
-    postings have no positions). What a hit's snippet is cut around (``highlight.hits_from``)."""
+    """Document -> where in its body's stream one of ``runs`` first occurs (checked on two of
+    each run's bigrams: ``run_starts(exact=False)``), for the documents ``docs`` that hold one.
+    What a hit's snippet is cut around (``highlight.hits_from``, which searches the body from
+    its start where the guess holds no match)."""
     within = np.unique(docs.astype(np.int64))
     first: dict[int, int] = {}
     for run in runs:
         if len(run) < 2 or not len(within):
             continue
-        starts = run_starts(reader, BODY_GRAMS, grams(run), within)
+        starts = run_starts(reader, BODY_GRAMS, grams(run), within, exact=False)
         if not len(starts):
             continue
-        for key in starts[np.r_[True, (starts[1:] >> 32) != (starts[:-1] >> 32)]]:
-            doc, position = int(key >> 32), int(key & 0xFFFFFFFF) - _START_BIAS
+        head = starts[np.r_[True, (starts[1:] >> 32) != (starts[:-1] >> 32)]]
+        for key in head.tolist():
+            doc, position = key >> 32, (key & 0xFFFFFFFF) - _START_BIAS
             first[doc] = min(first.get(doc, position), position)
     return first
