@@ -232,27 +232,11 @@ def loopback_only(host: str) -> None:
         sys.exit(f"http_latency: {host} is not a loopback address; this benchmark runs locally")
 
 
-def free_port_range(count: int, start: int = 20000) -> int:
-    """The first even port p >= start with p .. p+count-1 free on 127.0.0.1."""
-    for base in range(start, 65000 - count, 2):
-        socks = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    sys.exit("http_latency: no free port range for the searchd processes")
-
-
 def build(args: argparse.Namespace) -> None:
     cmd = [*CLI, "index", "--corpus", str(args.corpus), "--index", str(args.index)]
     if args.backend == "sphinx":
+        from indexer.sphinx.process import free_port_range
+
         base = args.base_port or free_port_range(2 * (args.shards + 1))
         cmd += ["--backend", "sphinx", "--shards", str(args.shards), "--base-port", str(base)]
     print(f"building: govsearch {' '.join(cmd[len(CLI) :])}", flush=True)

@@ -23,7 +23,8 @@ sys.path.insert(0, str(REPO))
 import jieba  # noqa: E402
 import rjieba  # noqa: E402
 
-from indexer.analysis import Analyzer, normalize  # noqa: E402
+from indexer.analysis import Analyzer  # noqa: E402
+from indexer.normalize import normalize  # noqa: E402
 
 
 def load(corpus: Path, limit_mb: float) -> list[str]:

@@ -3,7 +3,7 @@
 People search like Ctrl+F: a run of characters typed or pasted must find the documents that
 contain it, across jieba's word boundaries. Beside the jieba words (``analysis.py``), both
 engines index each title and body as a *stream*: the text normalised character by character
-(``analysis.normalize``: NFKC, Traditional → Simplified, lower case) with whitespace and
+(``normalize.normalize``: NFKC, Traditional → Simplified, lower case) with whitespace and
 zero-width characters left out, so that a phrase broken across a line in the source still
 matches. A query run is normalised the same way, minus punctuation at its edges.
 
@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .analysis import normalize
+from .normalize import normalize
 
 #: left out of the stream: whitespace (also U+3000 after normalising) and zero-width marks
 IGNORED = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")

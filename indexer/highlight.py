@@ -21,9 +21,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from .analysis import normalization_table
 from .chars import IGNORED
 from .docstore import DocStore, StoredDocument
+from .normalize import normalization_table
 from .query_tree import Mark
 from .records import Hit
 
@@ -63,38 +63,68 @@ def run_pattern(run: str) -> re.Pattern[str]:
     return re.compile(_GAP.join(parts))
 
 
-@functools.lru_cache(maxsize=256)
-def _alternation(runs: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern matching any of ``runs`` (group ``r<i>`` for the i-th); matches nothing when
-    there are none."""
-    if not runs:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(f"(?P<r{i}>{run_pattern(r).pattern})" for i, r in enumerate(runs)))
+#: a run longer than this is searched by its first PREFIX_CHARS characters and the rest compared
+#: in Python: re compiled the pattern of a 100-character pasted passage (a gap class between
+#: every two characters) in ~10 ms, several times a query
+PREFIX_CHARS = 12
+
+
+@functools.lru_cache(maxsize=1024)
+def _starts(run: str) -> re.Pattern[str]:
+    """Every start (overlapping ones too) of a run's first PREFIX_CHARS characters."""
+    return re.compile(f"(?=({run_pattern(run[:PREFIX_CHARS]).pattern}))")
+
+
+def find_runs(text: str, run: str, first: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of the occurrences of a normalised run in original text, not overlapping
+    (only the first when ``first``): whitespace may stand between its characters, and each
+    character may be written in any form that normalises to it."""
+    if len(run) <= PREFIX_CHARS:
+        matches = run_pattern(run).finditer(text)
+        if first:
+            m = next(matches, None)
+            return [(m.start(), m.end())] if m else []
+        return [(m.start(), m.end()) for m in matches if m.end() > m.start()]
+    table = normalization_table()
+    found: list[tuple[int, int]] = []
+    for m in _starts(run).finditer(text):
+        if found and m.start() < found[-1][1]:
+            continue
+        at, j = m.end(1), PREFIX_CHARS
+        while j < len(run) and at < len(text):
+            ch = text[at]
+            if _IGNORED_CHAR.match(ch):
+                at += 1
+                continue
+            if table.get(ord(ch), ch) != run[j]:
+                break
+            at, j = at + 1, j + 1
+        if j == len(run):
+            found.append((m.start(), at))
+            if first:
+                break
+    return found
+
+
+_IGNORED_CHAR = re.compile(_GAP[:-1])
 
 
 class Marker:
-    """The patterns to mark in one text: per part, its run if the text holds it, else its
-    words. The first mark is found with one alternation of them all: one pass over the text
-    instead of one per run and word (searching pieces of long bodies for snippets was most of a
-    query's time)."""
+    """The runs and words to mark in one text: per part, its run if the text holds it, else its
+    words."""
 
     def __init__(self, marks: Iterable[Mark], text: str):
-        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.labels: list[str] = []
         for mark in marks:
-            if mark.run and run_pattern(mark.run).search(text):
-                self.patterns.append((mark.run, run_pattern(mark.run)))
+            if mark.run and find_runs(text, mark.run, first=True):
+                self.labels.append(mark.run)
             else:
-                self.patterns += [(w, run_pattern(w)) for w in mark.words if w]
-        self._any = _alternation(tuple(dict.fromkeys(label for label, _ in self.patterns)))
+                self.labels += [w for w in mark.words if w]
+        self.labels = list(dict.fromkeys(self.labels))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Sorted, merged (start, end) character spans to mark in ``text``."""
-        found = sorted(
-            (m.start(), m.end())
-            for _, p in self.patterns
-            for m in p.finditer(text)
-            if m.end() > m.start()
-        )
+        found = sorted(span for label in self.labels for span in find_runs(text, label))
         merged: list[tuple[int, int]] = []
         for start, end in found:
             if merged and start <= merged[-1][1]:
@@ -104,14 +134,14 @@ class Marker:
         return merged
 
     def first(self, text: str) -> int | None:
-        """Offset of the first mark in ``text`` (one search at C speed, no list of every
+        """Offset of the first mark in ``text`` (a search at C speed each, no list of every
         occurrence of a common word in a long body)."""
-        m = self._any.search(text)
-        return m.start() if m else None
+        found = [f[0][0] for label in self.labels if (f := find_runs(text, label, first=True))]
+        return min(found) if found else None
 
     def occurrences(self, text: str) -> list[tuple[int, str]]:
         """(offset, what) of the first MAX_OCCURRENCES marks in ``text``: to choose a window."""
-        out = [(m.start(), label) for label, p in self.patterns for m in p.finditer(text)]
+        out = [(start, label) for label in self.labels for start, _ in find_runs(text, label)]
         out.sort()
         return out[:MAX_OCCURRENCES]
 
@@ -193,13 +223,13 @@ class _Pieces:
         at = _char_of_stream(text, position - self.stored.stream_start(i))
         if at is None:
             return None
-        if at + width + _CARRY > len(text) and i + 1 < self.count:
+        if at + 2 * width + _CARRY > len(text) and i + 1 < self.count:
             text += self.piece(i + 1)[1]
         if at < width and i > 0:
             lead = self.piece(i - 1)[1][-width:]
             start, text, at = start - len(lead), lead + text, at + len(lead)
         lo = max(0, at - width)
-        return start + lo, text[lo : at + width + _CARRY]
+        return start + lo, text[lo : at + 2 * width + _CARRY]
 
 
 def _char_of_stream(text: str, position: int) -> int | None:

@@ -17,28 +17,38 @@ RUN_FIELDS: tuple[str, ...] = ("title", "body")
 
 @dataclass(frozen=True)
 class Term:
+    """A jieba word in a word field, or a whole 文号 / 索引号 (``doc_no``, ``index_no``)."""
+
     field: str
     text: str
 
 
 @dataclass(frozen=True)
 class Run:
+    """Characters that must occur as written in the character view of one of ``fields``."""
+
     fields: tuple[str, ...]  # some of RUN_FIELDS
     text: str  # chars.query_run: normalised, no whitespace, at least one character
 
 
 @dataclass(frozen=True)
 class And:
+    """Documents every child matches."""
+
     children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
+    """Documents some child matches."""
+
     children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class AndNot:
+    """Documents ``positive`` matches and ``negative`` does not (``-word``, ``NOT word``)."""
+
     positive: Node | None  # None: every document
     negative: Node
 
@@ -54,6 +64,8 @@ class AtLeast:
 
 @dataclass(frozen=True)
 class Maybe:
+    """The documents of ``required``; ``optional`` only adds to the score where it matches."""
+
     required: Node
     optional: Node
 

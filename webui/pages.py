@@ -17,9 +17,9 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from indexer.analysis import normalize
 from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
 from indexer.highlight import Marker, render
+from indexer.normalize import normalize
 from indexer.params import DEFAULT_SIZE, MAX_PAGE, parse_search_params
 from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult

@@ -13,18 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from .. import ranking
 from ..query_tree import ParsedQuery
-from ..ranking import (
-    CHAR_FIELDS,
-    EXACT_BONUS,
-    FIELD_WEIGHTS,
-    GRAM_FIELDS,
-    K1,
-    RUN_BONUS,
-    B,
-    keyword_boost,
-    shard_k1_b,
-)
+from ..ranking import K1, B, keyword_boost, shard_k1_b
 from ..records import SearchRequest
 from .cluster import SHARD_INDEX
 from .connections import Connections, quote
@@ -39,12 +30,12 @@ _RUN_BITS = sum(1 << _FIELDS.index(f) for pair in CHAR_VIEW_FIELDS.values() for 
 #: as Whoosh keeps both in one field; the character view's fields as ranking's); ``every`` and
 #: ``ids`` count neither in tf' nor in dl
 SPHINX_WEIGHTS: dict[str, int] = {
-    f: next((FIELD_WEIGHTS[name] for name, pair in TEXT_FIELDS.items() if f in pair), 0)
+    f: next((ranking.FIELD_WEIGHTS[name] for name, pair in TEXT_FIELDS.items() if f in pair), 0)
     for f in _FIELDS
 } | {
-    f: FIELD_WEIGHTS[ranked[name]]
+    f: ranking.FIELD_WEIGHTS[ranked[name]]
     for name, pair in CHAR_VIEW_FIELDS.items()
-    for f, ranked in zip(pair, (GRAM_FIELDS, CHAR_FIELDS), strict=True)
+    for f, ranked in zip(pair, (ranking.GRAM_FIELDS, ranking.CHAR_FIELDS), strict=True)
 }
 #: how much longer (weighted tokens) every document is in Sphinx: feed.FILL_TOKEN in each field
 FILL_LENGTH = sum(SPHINX_WEIGHTS.values()) - SPHINX_WEIGHTS[IDS_FIELD]
@@ -69,8 +60,8 @@ def shard_ranker(k1: float, b: float) -> str:
     weights = ", ".join(f"{f}={w}" for f, w in SPHINX_WEIGHTS.items())
     return (
         f"ranker=expr('(bm25f({k1:.9f}, {b:.9f}, {{{weights}}}) - 0.5) * {SCORE_SCALE:.0f}"
-        f" + if(field_mask & {_RUN_BITS}, {RUN_BONUS * SCORE_SCALE:.0f}, 0)"
-        f" + if(field_mask & {_IDS_BIT}, {EXACT_BONUS * SCORE_SCALE:.0f}, 0)'), {IDF}"
+        f" + if(field_mask & {_RUN_BITS}, {ranking.RUN_BONUS * SCORE_SCALE:.0f}, 0)"
+        f" + if(field_mask & {_IDS_BIT}, {ranking.EXACT_BONUS * SCORE_SCALE:.0f}, 0)'), {IDF}"
     )
 
 

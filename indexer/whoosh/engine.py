@@ -32,12 +32,12 @@ from ..errors import GovsearchError, IndexMissingError
 from ..highlight import hits_from
 from ..params import prepare
 from ..query_tree import Mark, Or, ParsedQuery, Term
-from ..ranking import RELATED_TERMS, related_text
+from ..ranking import EXACT_BONUS, RELATED_TERMS, related_text
 from ..records import Document, Hit, SearchRequest, SearchResult
 from . import layout
 from .facets import facet_counts, facet_masks
 from .reader import IndexReader
-from .scoring import EXACT_BONUS, evaluate, first_body_starts
+from .scoring import evaluate, first_body_starts
 
 #: how often (seconds) a request may look at the CURRENT pointer
 CHECK_INTERVAL_S = 0.5
