@@ -1,15 +1,15 @@
 """Memory of ``govsearch serve`` on a 100k-document index: VmRSS / VmHWM of the server process.
 
-    python3 bench/serve_memory.py                    # reuses or builds bench/.work/repeated-100000
-    python3 bench/serve_memory.py --index DIR        # that index (built there if not usable)
+    python3 bench/serve_memory.py              # reuses or builds bench/.work/distinct-100000/index
+    python3 bench/serve_memory.py --index DIR  # that index (built there if not usable)
 
-The 100k index is query_bench.py's (the documents of ../shared/corpora REPEATED under distinct
-ids, bodies cut to 1200 characters); it is built here with query_bench's code when missing or
-built with another analyzer (the server would refuse it). The server (waitress, 4 threads)
-answers a few hundred queries from 4 clients: common words and the empty query (all documents)
-with facets, the same with a facet value selected, date sort, later pages and document views.
-RSS is read from /proc/<pid>/status after start-up and after the queries, with the peak
-(VmHWM). Target (issue 6): at most 1 GB.
+The 100k index is built by ``govsearch index``'s code from bench/distinct_corpus.py's folder of
+distinct real documents (news items, laws, disclosure pages, then repeated), written when
+missing; it is rebuilt when it was built with another analyzer (the server would refuse it).
+The server (waitress, 4 threads) answers a few hundred queries from 4 clients: common words and
+the empty query (all documents) with facets, the same with a facet value selected, date sort,
+later pages and document views. RSS is read from /proc/<pid>/status after start-up and after
+the queries, with the peak (VmHWM). Target (issue 13): under 500 MB.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import argparse
 import http.client
 import json
 import random
+import subprocess
 import sys
 import tempfile
 import threading
@@ -26,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 from http_load import loopback_only, start_server
-from query_bench import COMMON, SHARED, WORK, all_documents, percentiles, repeated, write_index
+from query_bench import COMMON, WORK, percentiles
 
 from indexer.errors import AnalyzerMismatchError, IndexMissingError
 from indexer.whoosh import layout
@@ -53,16 +54,17 @@ def usable(index: Path) -> bool:
 
 
 def ensure_index(index: Path, docs: int) -> None:
-    """The repeated index of query_bench.py, built from the shared corpora when not usable."""
+    """An index of distinct_corpus.py's folder of ``docs`` records beside it, built if unusable."""
     if usable(index):
         return
-    shared = WORK / "shared"
-    if not (shared / layout.CURRENT).exists():
-        print(f"building {shared} from {SHARED} …", file=sys.stderr)
-        build_index(SHARED, shared, progress=True)
+    corpus = index.parent / "corpus"
+    if not corpus.is_dir():
+        script = Path(__file__).with_name("distinct_corpus.py")
+        cmd = [sys.executable, str(script), "--docs", str(docs), "--out", str(corpus)]
+        subprocess.run(cmd, check=True)
     print(f"building {index} ({docs} documents) …", file=sys.stderr)
     started = time.perf_counter()
-    write_index(index, repeated(all_documents(shared), docs, 1200))
+    build_index(corpus, index, progress=True)
     print(f"  built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
@@ -121,7 +123,7 @@ def run(base_url: str, paths: list[str], clients: int) -> tuple[list[float], lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--index", type=Path, help="default: bench/.work/repeated-DOCS")
+    parser.add_argument("--index", type=Path, help="default: bench/.work/distinct-DOCS/index")
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--clients", type=int, default=4)
@@ -129,7 +131,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     loopback_only("127.0.0.1")
-    index = args.index or WORK / f"repeated-{args.docs}"
+    index = args.index or WORK / f"distinct-{args.docs}" / "index"
     ensure_index(index, args.docs)
 
     generation = layout.current_generation(index)

@@ -75,11 +75,13 @@ def _starts(run: str) -> re.Pattern[str]:
     return re.compile(f"(?=({run_pattern(run[:PREFIX_CHARS]).pattern}))")
 
 
-def find_runs(text: str, run: str, first: bool = False) -> list[tuple[int, int]]:
+def find_runs(
+    text: str, run: str, first: bool = False, overlapping: bool = False
+) -> list[tuple[int, int]]:
     """(start, end) of the occurrences of a normalised run in original text, not overlapping
-    (only the first when ``first``): whitespace may stand between its characters, and each
-    character may be written in any form that normalises to it."""
-    if len(run) <= PREFIX_CHARS:
+    unless ``overlapping`` (only the first when ``first``): whitespace may stand between its
+    characters, and each character may be written in any form that normalises to it."""
+    if len(run) <= PREFIX_CHARS and not overlapping:
         matches = run_pattern(run).finditer(text)
         if first:
             m = next(matches, None)
@@ -88,9 +90,9 @@ def find_runs(text: str, run: str, first: bool = False) -> list[tuple[int, int]]
     table = normalization_table()
     found: list[tuple[int, int]] = []
     for m in _starts(run).finditer(text):
-        if found and m.start() < found[-1][1]:
+        if found and m.start() < found[-1][1] and not overlapping:
             continue
-        at, j = m.end(1), PREFIX_CHARS
+        at, j = m.end(1), min(PREFIX_CHARS, len(run))
         while j < len(run) and at < len(text):
             ch = text[at]
             if _IGNORED_CHAR.match(ch):

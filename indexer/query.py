@@ -58,7 +58,7 @@ MIN_SHOULD_MATCH = 2 / 3
 #: a long part's words that count towards MIN_SHOULD_MATCH: its longest (the rarest, mostly).
 #: Every word's postings are read: 32 words of a 100-character passage took 140 ms at 100k
 #: documents, and the passage's source is found by its run anyway.
-PASSAGE_WORDS = 12
+PASSAGE_WORDS = 8
 
 #: fields searched by a bare word
 DEFAULT_FIELDS: tuple[str, ...] = ("title", "body")

@@ -56,26 +56,40 @@ class QuerySyntaxError(ValueError):
     pass
 
 
-#: stand-ins for parentheses that are part of a word (``理)负责制``, ``第(一)项``) while lexing
-_LITERAL_PARENS = {"(": "\ue000", ")": "\ue001"}
-_RESTORE = str.maketrans({v: k for k, v in _LITERAL_PARENS.items()})
+#: stand-ins for parentheses and Chinese quotes that are part of a word (``理)负责制``,
+#: ``第(一)项``, ``组织“三支一扶”人员``) while lexing
+_LITERALS = {"(": "\ue000", ")": "\ue001", "“": "\ue002", "”": "\ue003"}
+_RESTORE = str.maketrans({v: k for k, v in _LITERALS.items()})
+_CURLY = "“”"
 
 
-def _mark_literal_parens(q: str) -> str:
+def _mark_literals(q: str) -> str:
     """ASCII parentheses group only at a word's edge: ``(`` at the start of a word, ``)`` at its
-    end. Inside a word (text pasted from a document) they are characters like any other, as
-    full-width （） always are."""
+    end. Chinese quotes “…” quote only a whole word: “ at its start and the closing quote at its
+    end. Inside a word (text pasted from a document, where “三支一扶” is punctuation) they are
+    characters like any other, as full-width （） always are; ASCII " always quotes."""
     out = list(q)
     for i, ch in enumerate(q):
         if ch == "(" and i > 0 and not (q[i - 1].isspace() or q[i - 1] in "(-"):
-            out[i] = _LITERAL_PARENS[ch]
+            out[i] = _LITERALS[ch]
         elif ch == ")" and i + 1 < len(q) and not (q[i + 1].isspace() or q[i + 1] == ")"):
-            out[i] = _LITERAL_PARENS[ch]
+            out[i] = _LITERALS[ch]
+    i = 0
+    while i < len(q):
+        if q[i] in _CURLY and out[i] == q[i]:
+            end = next((j for j in range(i + 1, len(q)) if q[j] in '"“”＂'), -1)
+            starts = i == 0 or q[i - 1].isspace() or q[i - 1] in "(-:："
+            ends = end >= 0 and (end + 1 == len(q) or q[end + 1].isspace() or q[end + 1] == ")")
+            if starts and ends:
+                i = end + 1  # a quoted word: both quotes stay operators
+                continue
+            out[i] = _LITERALS[q[i]]
+        i += 1
     return "".join(out)
 
 
 def lex(q: str) -> list[_Tok]:
-    toks = _lex(_mark_literal_parens(q))
+    toks = _lex(_mark_literals(q))
     for tok in toks:
         tok.text = tok.text.translate(_RESTORE)
     return toks

@@ -179,7 +179,8 @@ def _usable(run: str) -> bool:
 @st.composite
 def runs(draw, oracle: Oracle, kind: str) -> tuple[str, Doc]:
     """(run as typed, its source document): ``kind`` is "any" (title or body, 1-12 characters),
-    "break" (across a line break of a body, the break taken out) or "digit" (next to a digit)."""
+    "long" (13-40 characters of a body), "break" (across a line break of a body, the break taken
+    out) or "digit" (next to a digit)."""
     for _ in range(100):
         doc = draw(st.sampled_from(oracle.docs))
         text = doc.title if kind == "any" and draw(st.integers(0, 3)) == 0 else doc.body
@@ -197,6 +198,8 @@ def runs(draw, oracle: Oracle, kind: str) -> tuple[str, Doc]:
             run = text[at - before : at] + text[at + 1 : at + 1 + draw(st.integers(1, 12 - before))]
         elif kind == "digit":  # a digit (or a few) and the characters after them
             run = text[at - draw(st.integers(1, 3)) : at + draw(st.integers(1, 6))]
+        elif kind == "long":  # a sentence's worth: confirmed on the stored text of candidates
+            run = text[at : at + draw(st.integers(13, 40))]
         else:
             run = text[at : at + draw(st.integers(1, 12))]
         if run and not any(c.isspace() for c in run) and _usable(run):
@@ -241,6 +244,13 @@ def check_quoted(engine, oracle: Oracle, run: str, source: Doc) -> None:
 @given(data=st.data())
 def test_quoted_run_finds_exactly_the_documents_that_contain_it(engine, oracle, data):
     run, source = data.draw(runs(oracle, "any"))
+    check_quoted(engine, oracle, run, source)
+
+
+@PROPERTY
+@given(data=st.data())
+def test_quoted_long_run_finds_exactly_the_documents_that_contain_it(engine, oracle, data):
+    run, source = data.draw(runs(oracle, "long"))
     check_quoted(engine, oracle, run, source)
 
 

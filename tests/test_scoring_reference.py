@@ -54,6 +54,7 @@ QUERIES = [
     "综合实验区管委会关于",
     "平潭综合实验区管理委员会关于印发平潭综合实验区行政事业单位国有资产管理办法的通知",
     "哈哈哈",
+    "实验区潭城镇社区卫生服务中心",  # a long run, five times in a body (run_counter)
     "-(建设 OR 发展) 平潭",
 ]
 WORD_FIELDS = ("title", "body", "agency")

@@ -8,6 +8,8 @@ returns so the process exits 0.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import signal
 from collections.abc import Callable, Mapping
@@ -26,6 +28,25 @@ from .settings import resolve_settings
 
 #: bytes of request body waitress accepts (the app reads none)
 MAX_REQUEST_BODY = 8192
+
+
+#: glibc's mallopt parameter for the number of malloc arenas
+_M_ARENA_MAX = -8
+
+
+def _few_malloc_arenas(arenas: int = 2) -> None:
+    """Let glibc keep at most ``arenas`` malloc arenas instead of up to eight per core.
+
+    Each request thread otherwise gets an arena of its own, where freed search temporaries
+    stay: measured with bench/http_latency.py at 100k documents (bench/README.md). A no-op on a
+    C library without mallopt.
+    """
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    libc = ctypes.CDLL(name)
+    if hasattr(libc, "mallopt"):
+        libc.mallopt(_M_ARENA_MAX, arenas)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -75,6 +96,7 @@ def serve(config: Mapping[str, Any] | None = None, echo: Callable[[str], None] =
 
 
 def _serve(settings: dict[str, Any], echo: Callable[[str], None]) -> None:
+    _few_malloc_arenas()
     index_dir = Path(settings["INDEX"])
     backend = settings["BACKEND"] or None
     ensure_index(index_dir, settings["CORPUS"], echo, settings["BACKEND"], settings["SHARDS"])

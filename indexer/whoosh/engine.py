@@ -29,7 +29,7 @@ from ..analysis import analyze
 from ..dates import NO_DAY, day_number
 from ..docstore import DocStore
 from ..errors import GovsearchError, IndexMissingError
-from ..highlight import hits_from
+from ..highlight import find_runs, hits_from
 from ..params import prepare
 from ..query_tree import Mark, Or, ParsedQuery, Term
 from ..ranking import EXACT_BONUS, RELATED_TERMS, related_text
@@ -60,8 +60,28 @@ class _Generation:
         except BaseException:
             self.lease.release()
             raise
+        self.reader.run_counter = self.run_counts
         self.users = 0
         self.retired = False
+
+    def run_counts(
+        self, field: str, run: str, docnums: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The documents of ``docnums`` whose stored title or body holds ``run``, and how often
+        (overlapping occurrences, as the character view counts them)."""
+        ids = {int(d): self.reader.doc_id(int(d)) for d in docnums}
+        stored = self.docs.get_stored(list(ids.values()))
+        found: list[tuple[int, int]] = []
+        for d, doc_id in sorted(ids.items()):
+            doc = stored.get(doc_id)
+            if doc is None:
+                continue
+            text = doc.fields.title if field == "title" else doc.document().body
+            count = len(find_runs(text, run, overlapping=True))
+            if count:
+                found.append((d, count))
+        docs = np.array([d for d, _ in found], dtype=np.int64)
+        return docs, np.array([c for _, c in found], dtype=np.int64)
 
     def close(self) -> None:
         self.reader.close()

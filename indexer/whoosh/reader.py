@@ -21,6 +21,7 @@ import struct
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,8 +40,8 @@ from .schema import FACET_COLUMNS, LENGTH_COLUMNS
 
 _INT = struct.Struct("!i")
 _MAGIC_LEN = 4
-#: decoded postings kept per generation (int32 id + float32 weight: 8 bytes each, ~64 MB)
-CACHE_POSTINGS = 8_000_000
+#: bytes of decoded postings (words, bigrams, runs' results) kept per generation
+CACHE_BYTES = 96 << 20
 
 
 @dataclass
@@ -84,9 +85,10 @@ class _Segment:
             blocklen = abs(blocklen)
             start = pos + _INT.size
             block = buf[start : start + blocklen]
-            info_end = _pickle_end(block)
-            count, _maxid, _maxw, comp, _mnl, _mxl = pickle.loads(block[:info_end])
-            data = block[info_end:]
+            # the block's info tuple is a pickle at its start: read it once, where it ends
+            stream = io.BytesIO(block)
+            count, _maxid, _maxw, comp, _mnl, _mxl = pickle.load(stream)
+            data = block[stream.tell() :]
             ids, weights, _ = pickle.loads(zlib.decompress(data) if comp else data)
             ids = np.cumsum(np.asarray(ids, dtype=np.int32), dtype=np.int32)
             yield ids, _weights(weights, count)
@@ -102,13 +104,6 @@ def _weights(weights: Any, count: int) -> np.ndarray:
     if isinstance(weights, float):
         return np.full(count, weights, dtype=np.float32)
     return np.asarray(weights, dtype=np.float32)
-
-
-def _pickle_end(block: bytes) -> int:
-    """Length of the pickled block-info tuple at the start of ``block`` (it ends with STOP)."""
-    f = io.BytesIO(block)
-    pickle.load(f)
-    return f.tell()
 
 
 class IndexReader:
@@ -155,6 +150,10 @@ class IndexReader:
             values, codes = self._column_codes(column)
             self.facet_values[facet] = values
             self.facet_codes[facet] = codes
+        #: (field, run, candidate documents) -> (documents holding the run, occurrences in
+        #: each), counted on their stored text; set by the engine, which has the docstore
+        self.run_counter: Callable[[str, str, np.ndarray], tuple[np.ndarray, np.ndarray]] | None
+        self.run_counter = None
         #: keyword -> live documents with it (scoring.document_frequency); fixed per generation
         self.df_cache: dict[str, int] = {}
         self._cache: OrderedDict[tuple[str, Any], Any] = OrderedDict()
@@ -231,8 +230,8 @@ class IndexReader:
 
     def cached(self, key: tuple[str, Any], read: Any) -> Any:
         """``read()``, kept in the generation's LRU under ``key`` (a result of None too: a word
-        the index lacks is looked up in every segment again otherwise); what it returns has
-        ``docs``, whose length is what the cache counts."""
+        the index lacks is looked up in every segment again otherwise); the cache counts the
+        bytes of the arrays it returns."""
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -241,10 +240,10 @@ class IndexReader:
         with self._cache_lock:
             if key not in self._cache:
                 self._cache[key] = postings
-                self._cached += 1 + (len(postings.docs) if postings is not None else 0)
-                while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
+                self._cached += _size(postings)
+                while self._cached > CACHE_BYTES and len(self._cache) > 1:
                     _, old = self._cache.popitem(last=False)
-                    self._cached -= 1 + (len(old.docs) if old is not None else 0)
+                    self._cached -= _size(old)
         return postings
 
     def _read(self, field: str, text: str) -> Postings | None:
@@ -285,6 +284,14 @@ class IndexReader:
     def docnum(self, doc_id: str) -> int | None:
         with self.whoosh_lock:
             return self.searcher.document_number(id=doc_id)
+
+
+def _size(value: Any) -> int:
+    """Bytes a cached value holds: its numpy arrays, and a little for the entry itself."""
+    arrays = vars(value).values() if hasattr(value, "__dict__") else ()
+    slots = getattr(value, "__slots__", ())
+    held = [*arrays, *(getattr(value, name) for name in slots)]
+    return 200 + sum(a.nbytes for a in held if isinstance(a, np.ndarray))
 
 
 _MAX_MICROS = (datetime(3000, 1, 1) - datetime.min).days * 86_400_000_000

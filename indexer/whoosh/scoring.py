@@ -43,8 +43,12 @@ class Hits:
 
     #: (keyword, field) -> weighted frequency (float32, exact for the small integers it holds)
     words: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
-    #: (bigram keyword, gram field) -> run -> its weighted occurrences
-    runs: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)
+    #: (run, character-view field) -> its weighted occurrences; one array for all the run's
+    #: bigram keywords (a keyword per bigram made a pasted passage mask and merge a hundred
+    #: arrays of every document: 30 ms at 100k documents)
+    runs: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    #: run -> the keywords of its bigrams (or of its one character)
+    run_keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: bigram keyword -> its bigram (to find its document frequency)
     grams: dict[str, str] = field(default_factory=dict)
 
@@ -52,17 +56,17 @@ class Hits:
         for key, tf in other.words.items():
             mine = self.words.get(key)
             self.words[key] = tf if mine is None else np.maximum(mine, tf)
-        for key, by_run in other.runs.items():
-            mine_runs = self.runs.setdefault(key, {})
-            for run, occ in by_run.items():
-                mine = mine_runs.get(run)
-                mine_runs[run] = occ if mine is None else np.maximum(mine, occ)
+        for key, occ in other.runs.items():
+            mine = self.runs.get(key)
+            self.runs[key] = occ if mine is None else np.maximum(mine, occ)
+        self.run_keywords.update(other.run_keywords)
         self.grams.update(other.grams)
 
     def masked(self, mask: np.ndarray) -> Hits:
         return Hits(
             {k: tf * mask for k, tf in self.words.items()},
-            {k: {r: occ * mask for r, occ in by.items()} for k, by in self.runs.items()},
+            {k: occ * mask for k, occ in self.runs.items()},
+            self.run_keywords,
             self.grams,
         )
 
@@ -82,19 +86,24 @@ def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
     by_keyword: dict[str, np.ndarray] = {}
     for (keyword, _field), tf in hits.words.items():
         by_keyword[keyword] = by_keyword.get(keyword, 0) + tf[docs]
-    for (keyword, _field), by_run in hits.runs.items():
-        by_keyword[keyword] = by_keyword.get(keyword, 0) + _run_hits(by_run)[docs]
+    # a bigram keyword's hits in a field, from the runs that hold it
+    holders: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+    for (run, field_name), occ in hits.runs.items():
+        mine = occ[docs]
+        for keyword in hits.run_keywords[run]:
+            holders.setdefault((keyword, field_name), {})[run] = mine
+    for (keyword, _field), by_run in holders.items():
+        by_keyword[keyword] = by_keyword.get(keyword, 0) + _run_hits(by_run)
     out = np.zeros(len(docs))
     if hits.runs:
         # ranking.RUN_BONUS: a run's hits are non-zero exactly where it matched
         held = np.zeros(len(docs), dtype=bool)
-        for by_run in hits.runs.values():
-            for occ in by_run.values():
-                held |= occ[docs] > 0
+        for occ in hits.runs.values():
+            held |= occ[docs] > 0
         out += np.where(held, RUN_BONUS, 0.0)
+    gram_dfs = gram_frequencies(reader, {k: g for k, g in hits.grams.items() if k in by_keyword})
     for keyword, tf in by_keyword.items():
-        gram = hits.grams.get(keyword)
-        df = gram_frequency(reader, keyword, gram) if gram else word_frequency(reader, keyword)
+        df = gram_dfs[keyword] if keyword in gram_dfs else word_frequency(reader, keyword)
         out += idf(reader.doc_count, df) * (tf / (tf + norm))
     scores[docs] = out
     return scores
@@ -103,6 +112,8 @@ def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
 def _run_hits(by_run: dict[str, np.ndarray]) -> np.ndarray:
     """One bigram's hits from the runs holding it: a run counts where none of its prefixes that
     are also among them matched (its starts are among that prefix's starts then)."""
+    if len(by_run) == 1:
+        return next(iter(by_run.values()))
     total = np.zeros_like(next(iter(by_run.values())))
     for run, occ in by_run.items():
         shadowed = np.zeros(len(occ), dtype=bool)
@@ -137,27 +148,34 @@ def word_frequency(reader: IndexReader, keyword: str) -> int:
     return _cached_frequency(reader, keyword, seen)
 
 
-def gram_frequency(reader: IndexReader, keyword: str, gram: str) -> int:
-    """Live documents with ``gram`` (a bigram, or one character) in the character view of
-    their title or body."""
-    known = reader.df_cache.get(keyword)
-    if known is not None:
-        return known
-    title_ns, body_ns = (_GRAM_NS if len(gram) == 2 else _CHAR_NS).values()
-    title_key, body_key = (gram_key(ns, *map(ord, gram)) for ns in (title_ns, body_ns))
+def gram_frequencies(reader: IndexReader, grams_of: dict[str, str]) -> dict[str, int]:
+    """keyword -> live documents with its bigram (or character) in the character view of their
+    title or body, for each ``keyword: gram`` of ``grams_of``."""
+    out = {k: reader.df_cache[k] for k in grams_of if k in reader.df_cache}
+    todo = [(k, g) for k, g in grams_of.items() if k not in out]
+    if not todo:
+        return out
+    pairs = [
+        tuple(gram_key(ns, *map(ord, g)) for ns in (_GRAM_NS if len(g) == 2 else _CHAR_NS).values())
+        for _, g in todo
+    ]
     if reader.doc_count == reader.n:
         # no deleted documents: counted off the key tables (decoding the postings of a
         # pasted passage's hundred bigrams was a third of its time at 100k documents)
-        count = reader.grams.either_count(title_key, body_key)
-        if len(reader.df_cache) < DF_CACHE_SIZE:
-            reader.df_cache[keyword] = count
-        return count
-    seen = np.zeros(reader.n, dtype=bool)
-    for key in (title_key, body_key):
-        p = reader.gram_postings(key)
-        if p is not None:
-            seen[p.docs] = True
-    return _cached_frequency(reader, keyword, seen)
+        counts = reader.grams.either_counts([t for t, _ in pairs], [b for _, b in pairs])
+        for (keyword, _), count in zip(todo, counts, strict=True):
+            out[keyword] = count
+            if len(reader.df_cache) < DF_CACHE_SIZE:
+                reader.df_cache[keyword] = count
+        return out
+    for (keyword, _), keys in zip(todo, pairs, strict=True):
+        seen = np.zeros(reader.n, dtype=bool)
+        for key in keys:
+            p = reader.gram_postings(key)
+            if p is not None:
+                seen[p.docs] = True
+        out[keyword] = _cached_frequency(reader, keyword, seen)
+    return out
 
 
 def match(node: Node, reader: IndexReader) -> tuple[np.ndarray, Hits]:
@@ -240,11 +258,13 @@ def _run(node: Run, reader: IndexReader) -> tuple[np.ndarray, Hits]:
                 mask[p.docs] = True
                 weighted = np.zeros(reader.n, dtype=np.float32)
                 weighted[p.docs] = p.tfs * FIELD_WEIGHTS[CHAR_FIELDS[f]]
-                hits.runs[(keyword, CHAR_FIELDS[f])] = {node.text: weighted}
+                hits.runs[(node.text, CHAR_FIELDS[f])] = weighted
+        hits.run_keywords[node.text] = (keyword,)
         return mask, hits
     run_grams = grams(node.text)
     keywords = {gram_keyword(g): g for g in run_grams}
     hits.grams.update(keywords)
+    hits.run_keywords[node.text] = tuple(keywords)
     for f in node.fields:
         docs, occurrences = occurrences_of(reader, _GRAM_NS[f], run_grams)
         if not len(docs):
@@ -253,8 +273,7 @@ def _run(node: Run, reader: IndexReader) -> tuple[np.ndarray, Hits]:
         gram_field = GRAM_FIELDS[f]
         weighted = np.zeros(reader.n, dtype=np.float32)
         weighted[docs] = occurrences * FIELD_WEIGHTS[gram_field]
-        for keyword in keywords:
-            hits.runs[(keyword, gram_field)] = {node.text: weighted}
+        hits.runs[(node.text, gram_field)] = weighted
     return mask, hits
 
 
@@ -276,14 +295,43 @@ class _RunPostings:
     tfs: np.ndarray
 
 
+#: a run of more bigrams than this (a pasted sentence) whose rarest bigrams leave at most
+#: CONFIRM_DOCS candidates is confirmed on their stored text (``IndexReader.run_counter``):
+#: the covering set of a 100-character passage holds some fifty bigrams, whose postings and
+#: positions took ~150 ms at 100k documents, to confirm a handful of copies of one news item
+LONG_RUN = 12
+CONFIRM_DOCS = 32
+#: at most this many of a long run's rarest bigrams narrow its candidates
+NARROWING_BIGRAMS = 4
+
+
 def _occurrences(
     reader: IndexReader, ns: int, run_grams: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
+    empty = np.zeros(0, dtype=np.int64)
     if len(run_grams) == 1:
         p = reader.gram_postings(gram_key(ns, ord(run_grams[0][0]), ord(run_grams[0][1])))
         if p is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return empty, empty
         return p.docs, p.tfs.astype(np.int64)
+    if len(run_grams) > LONG_RUN and reader.run_counter is not None:
+        keys = [gram_key(ns, ord(g[0]), ord(g[1])) for g in run_grams]
+        counts = reader.grams.doc_counts(keys)
+        if min(counts) == 0:
+            return empty, empty
+        candidates: np.ndarray | None = None
+        for k in sorted(set(keys), key=lambda k: counts[keys.index(k)])[:NARROWING_BIGRAMS]:
+            docs = reader.gram_postings(k).docs
+            if candidates is None:
+                candidates = docs
+            else:
+                at = np.minimum(np.searchsorted(docs, candidates), len(docs) - 1)
+                candidates = candidates[docs[at] == candidates]
+        assert candidates is not None
+        if len(candidates) <= CONFIRM_DOCS:
+            run = run_grams[0] + "".join(g[1] for g in run_grams[1:])
+            field = "title" if ns == TITLE_GRAMS else "body"
+            return reader.run_counter(field, run, candidates)
     starts = run_starts(reader, ns, run_grams)
     if not len(starts):
         return starts, starts
@@ -315,7 +363,7 @@ def run_starts(
     """
     empty = np.zeros(0, dtype=np.int64)
     keys = [gram_key(ns, ord(g[0]), ord(g[1])) for g in run_grams]
-    counts = [reader.grams.doc_count(k) for k in keys]
+    counts = reader.grams.doc_counts(keys)
     if min(counts) == 0:
         return empty
     last = len(run_grams) - 1

@@ -1,0 +1,88 @@
+"""Runs that mix Chinese with digits, Latin letters and punctuation (issue 13: 2024年, 5G基站,
+闽政〔2023〕12号 inside a sentence, G20), width and script variants, a run across a line break:
+found, quoted or not, and marked whole, on both engines (tests/data/mixed/notice.txt)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import DATA, running_cluster
+
+from indexer.chars import query_run, stream
+from indexer.records import SearchRequest
+from indexer.sphinx.engine import SphinxEngine
+from indexer.sphinx.process import binaries_available
+from indexer.whoosh.build import build_index
+from indexer.whoosh.engine import SearchEngine
+
+CORPUS = DATA / "mixed"
+MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+#: typed as written in the notice, or in another width / script / with the line break left out
+FOUND = [
+    "2024年",
+    "5G基站",
+    "5g基站",
+    "闽政〔2023〕12号",
+    "闽政〔2023〕12号文件",
+    "G20",
+    "g20峰会",
+    "ABC全角",
+    "經濟",
+    "巩固成果，组织",
+    "打赢脱贫攻坚战",
+    "“三支一扶”人员",
+    "412座",
+]
+#: near misses: every character is in the notice, not in this order
+NOT_FOUND = ["5G基地", "2023年", "G21", "站基G5"]
+
+
+@pytest.fixture(scope="module")
+def whoosh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
+    index = tmp_path_factory.mktemp("mixed_whoosh")
+    build_index(CORPUS, index, progress=False)
+    with SearchEngine(index) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def sphinx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SphinxEngine]:
+    if not binaries_available():
+        pytest.skip("Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)")
+    with running_cluster(CORPUS, tmp_path_factory.mktemp("mixed_sphinx"), shards=1) as cluster:
+        engine = SphinxEngine(cluster.index_dir)
+        yield engine
+        engine.close()
+
+
+@pytest.fixture(params=["whoosh", "sphinx"])
+def engine(request: pytest.FixtureRequest):
+    return request.getfixturevalue(request.param)
+
+
+def marked(hit) -> list[str]:
+    return [stream(html.unescape(m)) for m in MARK.findall(hit.title_html + hit.snippet)]
+
+
+@pytest.mark.parametrize("typed", FOUND)
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_mixed_run_is_found_and_marked_whole(engine, typed, quoted):
+    q = f'"{typed}"' if quoted else typed
+    result = engine.search(SearchRequest(q=q, size=5, facets=False))
+    assert result.total == 1, q
+    run = query_run(typed)
+    assert any(run in m for m in marked(result.hits[0])), (q, result.hits[0].snippet)
+    assert result.hits[0].score >= 1000  # ranking.RUN_BONUS: it holds the run
+
+
+@pytest.mark.parametrize("typed", NOT_FOUND)
+def test_the_same_characters_in_another_order_are_not_a_quoted_match(engine, typed):
+    assert engine.search(SearchRequest(q=f'"{typed}"', size=5, facets=False)).total == 0
+
+
+def test_the_notice_is_one_document():
+    assert [p.name for p in Path(CORPUS).glob("*.txt")] == ["notice.txt"]
