@@ -254,11 +254,16 @@ def test_a_dead_shard_gives_partial_results_with_a_warning_or_an_error(tmp_path)
         assert response.status_code == 503
         assert response.get_json()["error"]["code"] == "search_unavailable"
 
-        # the front down (facets go through it; ranked pages ask the shards directly)
+        # the front down: a ranked page and its facets ask the shards directly (the live one
+        # answers); browsing without a word goes through the front, which does not answer
         cluster.save()
         stop_searchd(cluster, [running_pid(cluster, cluster.front)])
-        with pytest.raises(SphinxUnavailableError, match="does not answer"):
-            SphinxEngine(cluster.index_dir).search(SearchRequest(q="经济"))
+        with SphinxEngine(cluster.index_dir) as engine:
+            ranked = engine.search(SearchRequest(q="经济"))
+            assert 0 < ranked.total < full.total and ranked.facets["year"]
+            assert any("partial results" in w for w in ranked.warnings)
+            with pytest.raises(SphinxUnavailableError, match="does not answer"):
+                engine.search(SearchRequest(q=""))
 
 
 def test_a_shard_that_stops_answering_costs_the_query_timeout_not_a_hang(cluster):

@@ -17,15 +17,19 @@ from indexer.sphinx.conf import front_conf, shard_conf
 from indexer.sphinx.feed import (
     ALL_TOKEN,
     COLUMNS,
+    FACETS_ATTR,
     FILL_TOKEN,
     IDS_FIELD,
     PAD_TOKEN,
     TEXT_FIELDS,
     FacetCodes,
+    facet_attr,
+    facet_value,
     id_token,
     pad_row,
     segment,
     shard_of,
+    split_facet_value,
     tsv_row,
 )
 from indexer.sphinx.match import to_match, words
@@ -99,7 +103,21 @@ def test_no_text_field_is_empty_and_the_padding_document_matches_nothing():
     assert len(pad) == 1 + len(COLUMNS)
     assert {pad[1 + names.index(f)] for f in text_fields} == {FILL_TOKEN}
     assert pad[1 + names.index("every")] == PAD_TOKEN != ALL_TOKEN
-    assert set(pad[1 + names.index("f_agency") :]) == {"0"}
+    assert set(pad[1 + names.index("f_agency") : 1 + names.index("day") + 1]) == {"0"}
+    assert pad[1 + names.index(FACETS_ATTR)] == ""  # no facet value
+
+
+def test_every_facet_code_is_in_the_one_counted_attribute():
+    codes = FacetCodes()
+    doc = Document(id="x", title="通知", agency="区商务局", date="2024-06-03", doc_type="通知")
+    cells = tsv_row(doc.id, segment(doc), codes).rstrip("\n").split("\t")
+    names = [name for name, _ in COLUMNS]
+    together = [int(v) for v in cells[1 + names.index(FACETS_ATTR)].split(",")]
+    assert sorted(split_facet_value(v) for v in together) == sorted(
+        (f, int(cells[1 + names.index(facet_attr(f))]))
+        for f in ("agency", "year", "doc_type")
+    )
+    assert all(facet_value(*split_facet_value(v)) == v for v in together)
 
 
 def test_facet_codes_only_grow_across_rebuilds(tmp_path):

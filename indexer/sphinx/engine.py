@@ -163,10 +163,14 @@ class SphinxEngine:
             order = "WEIGHT() DESC, id ASC"
         offset = (request.page - 1) * request.size
         where = " AND ".join(base + list(selected.values()))
+        # facets not selected share the main query's filters; a selected facet is counted
+        # with its own filter removed (disjunctive counts), one more query each
+        shared = [f for f in FACET_FIELDS if f not in selected] if request.facets else []
+        counts: dict[str, list[tuple]] = {}
         if _has_positive(parsed.node):
             conditions = dates + list(selected.values())
-            rows, result.total = ranked_page(
-                self._conns, request, parsed, conditions, order, result.warnings
+            rows, result.total, counts = ranked_page(
+                self._conns, request, parsed, conditions, order, result.warnings, shared, codes
             )
         else:
             # a query without a positive word scores nothing on Whoosh either: ties, by id
@@ -179,12 +183,8 @@ class SphinxEngine:
             result.total = int(meta.get("total_found", 0))
             rows = sets[0]
         if request.facets:
-            # facets not selected share the main query's filters; a selected facet is counted
-            # with its own filter removed (disjunctive counts), one more query each
-            shared = [f for f in FACET_FIELDS if f not in selected]
-            counts = (
-                facet_counts(self._conns, codes, where, shared, result.warnings) if shared else {}
-            )
+            if shared and not counts:
+                counts = facet_counts(self._conns, codes, where, shared, result.warnings)
             for facet in selected:
                 others = " AND ".join(base + [c for f, c in selected.items() if f != facet])
                 counts.update(facet_counts(self._conns, codes, others, [facet], result.warnings))

@@ -10,6 +10,7 @@ pages of the shards are merged as searchd merges them (``WEIGHT() DESC, id ASC``
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,8 @@ from ..ranking import K1, B, keyword_boost, shard_k1_b
 from ..records import SearchRequest
 from .cluster import SHARD_INDEX
 from .connections import Connections, quote
-from .feed import CHAR_VIEW_FIELDS, COLUMNS, IDS_FIELD, TEXT_FIELDS
+from .facets import facet_clause, facet_groups, split_counts
+from .feed import CHAR_VIEW_FIELDS, COLUMNS, IDS_FIELD, TEXT_FIELDS, FacetCodes
 from .match import keywords, to_match
 
 _FIELDS = [name for name, decl in COLUMNS if decl == "tsvpipe_field"]
@@ -93,8 +95,16 @@ def ranked_page(
     conditions: list[str],
     order: str,
     warnings: list[str],
-) -> tuple[list[tuple], int]:
-    """The (id, gid, weight) rows of the asked page and the total, over every shard."""
+    facets: Sequence[str] = (),
+    codes: FacetCodes | None = None,
+) -> tuple[list[tuple], int, dict[str, list[tuple[int, int]]]]:
+    """The (id, gid, weight) rows of the asked page, the total, and the (code, count) rows of
+    each of ``facets`` over the same matches, summed over every shard.
+
+    The facets are counted by a ``FACET`` of each shard's ranked query (``codes``: the facet
+    values) instead of a second query through the front: 28-44 ms of a common word's 65-95 ms
+    at 100k documents.
+    """
     shard_count = len(conns.cluster.shards)
     kws = keywords(parsed.node)
     stats: dict[int, ShardStats] = {}
@@ -112,7 +122,10 @@ def ranked_page(
     offset = (request.page - 1) * request.size
     want = offset + request.size
 
-    def query(k: int, cur: Any) -> tuple[list[tuple], int]:
+    facet_sql = facet_clause(codes) if facets and codes else ""
+    groups = facet_groups(codes) if facet_sql and codes else 0
+
+    def query(k: int, cur: Any) -> tuple[list[tuple], int, list[list[tuple]]]:
         ranker = shard_ranker(K1, B)
         boosts: dict[str, float] = {}
         st = stats.get(k)
@@ -132,19 +145,29 @@ def ranked_page(
             f"ORDER BY {order} LIMIT 0, {want} "
             # max_matches is the size of the sorting queue: keeping 1000 instead of 20
             # cost 3 ms more per query over 7,890 matches (20k documents, one shard)
-            f"OPTION max_matches={max(20, want)}, {ranker}"
+            # (a FACET keeps max_matches groups: every value of the facet)
+            f"OPTION max_matches={max(20, want, groups)}, {ranker}{facet_sql}"
         )
         rows = list(cur.fetchall())
+        facet_rows = []
+        while cur.nextset():
+            facet_rows.append(list(cur.fetchall()))
         cur.execute("SHOW META")
         meta = {str(key): str(v) for key, v in cur.fetchall()}
-        return rows, int(meta.get("total_found", 0))
+        return rows, int(meta.get("total_found", 0)), facet_rows
 
     shards = stats.keys() if kws else range(shard_count)
     pages = conns.on_shards(query, shards, warnings)
-    total = sum(t for _, t in pages.values())
-    merged = [row for rows, _ in pages.values() for row in rows]
+    total = sum(t for _, t, _ in pages.values())
+    merged = [row for rows, _, _ in pages.values() for row in rows]
     if order.startswith("day"):
         merged.sort(key=lambda r: (-int(r[3]), -int(r[2]), int(r[0])))
     else:
         merged.sort(key=lambda r: (-int(r[2]), int(r[0])))
-    return [r[:3] for r in merged[offset:want]], total
+    counts: dict[str, Counter[int]] = {f: Counter() for f in facets}
+    for _, _, facet_rows in pages.values():
+        for facet, rows in split_counts(facet_rows[0] if facet_rows else [], list(facets)).items():
+            for code, count in rows:
+                counts[facet][code] += count
+    by_facet = {f: sorted(c.items()) for f, c in counts.items()}
+    return [r[:3] for r in merged[offset:want]], total, by_facet
