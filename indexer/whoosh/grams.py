@@ -48,9 +48,11 @@ _CHAR_MASK = (1 << CHAR_BITS) - 1
 #: per-document bits of the sort key (keys need 44): a segment holds fewer documents than this
 _DOC_BITS = 20
 MAX_SEGMENT_DOCS = 1 << _DOC_BITS
-MAGIC = b"GOVGRAMS2\n"
+MAGIC = b"GOVGRAMS3\n"
 DOC_PAGE = 4096
-POS_PAGE = 8192
+#: positions are read for a few documents of a key at a time: a small page decodes little that
+#: is not wanted (8192 positions a page spent most of a two-word query's time at 100k documents)
+POS_PAGE = 2048
 #: zlib level 1: level 6 was 4 times slower (6.7 s for 74 MB of positions) for 12% less space
 _LEVEL = 1
 SUFFIX = ".grams"
@@ -175,7 +177,13 @@ def write_postings(
         "pos_pages": np.array(pos_pages, dtype="<u8"),
     }
     blobs = {name: zlib.compress(a.tobytes(), _LEVEL) for name, a in arrays.items()}
-    header: dict = {"docs": len(title_len), "entries": len(delta), "positions": len(bpos)}
+    header: dict = {
+        "docs": len(title_len),
+        "entries": len(delta),
+        "positions": len(bpos),
+        "doc_page": DOC_PAGE,
+        "pos_page": POS_PAGE,
+    }
     offset = 0
     for name, blob in blobs.items():
         header[name] = [offset, len(blob), str(arrays[name].dtype), len(arrays[name])]
@@ -219,9 +227,9 @@ class PageCache:
                 self._bytes -= old.nbytes
 
 
-#: decoded pages kept per generation (a page is 32 KB decoded); with the postings LRU and the
-#: per-document arrays this keeps a server at 100k documents under 500 MB (bench/README.md)
-CACHE_BYTES = 32 << 20
+#: decoded pages kept per generation; with the postings LRU and the per-document arrays this
+#: keeps a server at 100k documents under 500 MB (bench/README.md)
+CACHE_BYTES = 16 << 20
 
 
 class GramSegment:
@@ -254,16 +262,36 @@ class GramSegment:
         # generation has 4.4 million keys in its segments)
         self.doc_start = _starts(arrays["doc_counts"])
         self.pos_start = _starts(arrays["pos_counts"])
-        self.only_counts = arrays["only_counts"]
+        # only title keys have a count here (0 for body keys): keep the two title ranges of the
+        # sorted keys, a few percent of them, not 4 bytes for every key
+        bounds = np.searchsorted(self.keys, [np.uint64(ns << _NS_SHIFT) for ns in range(4)])
+        self._title_grams_end = int(bounds[1])
+        self._title_chars = (int(bounds[2]), int(bounds[3]))
+        self._only = (
+            np.array(arrays["only_counts"][: bounds[1]]),
+            np.array(arrays["only_counts"][bounds[2] : bounds[3]]),
+        )
         self.title_len = arrays["title_len"]
         self.body_len = arrays["body_len"]
         self._doc_pages = arrays["doc_pages"]
         self._pos_pages = arrays["pos_pages"]
         self._entries = int(header["entries"])
+        self.doc_page, self.pos_page = int(header["doc_page"]), int(header["pos_page"])
         self._positions = int(header["positions"])
 
     def close(self) -> None:
         os.close(self._fd)
+
+    def only_counts(self, i: np.ndarray) -> np.ndarray:
+        """A title key's documents without it in the body, for key indices ``i`` (title keys)."""
+        grams, chars = self._only
+        start, end = self._title_chars
+        out = np.zeros(len(i), dtype=np.int64)
+        in_grams = i < self._title_grams_end
+        in_chars = (i >= start) & (i < end)
+        out[in_grams] = grams[i[in_grams]]
+        out[in_chars] = chars[i[in_chars] - start]
+        return out
 
     def find(self, key: int) -> int:
         """The index of ``key``, or -1."""
@@ -313,10 +341,11 @@ class GramSegment:
         """(documents, occurrences) of key index ``i``, documents ascending (segment numbers)."""
         lo, hi = int(self.doc_start[i]), int(self.doc_start[i + 1])
         docs, tfs = [], []
-        for number in range(lo // DOC_PAGE, (hi - 1) // DOC_PAGE + 1):
+        size = self.doc_page
+        for number in range(lo // size, (hi - 1) // size + 1):
             page = self._page(0, number)
             half = len(page) // 2
-            a, b = max(lo - number * DOC_PAGE, 0), min(hi - number * DOC_PAGE, half)
+            a, b = max(lo - number * size, 0), min(hi - number * size, half)
             docs.append(page[a:b])
             tfs.append(page[half + a : half + b])
         return np.cumsum(np.concatenate(docs), dtype=np.int64), np.concatenate(tfs)
@@ -331,11 +360,10 @@ class GramSegment:
         counts = tfs[entries].astype(np.int64)
         # every wanted position's index in the segment's position array
         at = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        pages = np.unique(at // POS_PAGE)
+        size = self.pos_page
+        pages = np.unique(at // size)
         decoded = np.concatenate([self._page(1, int(p)) for p in pages])
-        return decoded[np.searchsorted(pages, at // POS_PAGE) * POS_PAGE + at % POS_PAGE].astype(
-            np.int64
-        )
+        return decoded[np.searchsorted(pages, at // size) * size + at % size].astype(np.int64)
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:
@@ -437,7 +465,7 @@ class GramReader:
             if kind == "doc":
                 total[found] += seg.doc_start[i + 1].astype(np.int64) - seg.doc_start[i]
             else:
-                total[found] += seg.only_counts[i]
+                total[found] += seg.only_counts(i)
         return total
 
     def postings(self, key: int) -> GramPostings | None:

@@ -41,7 +41,7 @@ from .schema import FACET_COLUMNS, LENGTH_COLUMNS
 _INT = struct.Struct("!i")
 _MAGIC_LEN = 4
 #: bytes of decoded postings (words, bigrams, runs' results) kept per generation
-CACHE_BYTES = 96 << 20
+CACHE_BYTES = 64 << 20
 
 
 @dataclass
