@@ -1,20 +1,21 @@
 """Highlighting: ``<mark>`` on exactly what matched, and Hit assembly from the docstore.
 
-A query's parts come as ``Mark(run, words)`` (``query_tree``). For a document that holds a
-part's run, every occurrence of the run is marked, whole; for one that matched the part by its
-words only, each word is. Occurrences are found with a regular expression over the ORIGINAL text
-that accepts, for each character of the run, every character that normalises to it (Traditional,
-full-width, upper case) and whitespace between any two characters: the same equivalence as the
-character view (``indexer.chars``), without normalising or segmenting the text. So a mark lands
-on the right characters (inside repeated words, next to digits and Latin letters, across a line
-break), and a snippet costs a few regular-expression searches: re-segmenting the bodies of a
-page's hits with jieba was 1.02 s of 1.47 s of 200 queries on the laws (issue 13's profile).
-Every character outside the marks is HTML-escaped.
+A query's parts come as ``Mark(run, words)`` (``query_tree``). For a text that holds a part's
+run, every occurrence of the run is marked, whole; where it holds only the part's words, each
+word is. Occurrences are found in the text's stream, as the index finds them
+(``chars.stream``: normalised character by character, whitespace left out), and mapped back to
+the characters as written: so a mark lands on the right characters (inside repeated words, next
+to digits and Latin letters, across a line break, in Traditional or full-width text) and what is
+marked is exactly what the index matched. No pattern is compiled per query: regular expressions
+that accepted every variant of each character and whitespace between any two took a millisecond
+or more to compile per run, several times a query; re-segmenting the bodies of a page's hits
+with jieba was 1.02 s of 1.47 s of 200 queries over the laws (issue 13's profile). Every
+character outside the marks is HTML-escaped.
 """
 
 from __future__ import annotations
 
-import functools
+import bisect
 import html
 import itertools
 import re
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterable
 
 from .chars import IGNORED
 from .docstore import DocStore, StoredDocument
-from .normalize import normalization_table
+from .normalize import normalize
 from .query_tree import Mark
 from .records import Hit
 
@@ -39,113 +40,93 @@ HINT_PIECES = 8
 #: characters of the previous body piece searched with a piece: a query run is at most
 #: query.MAX_QUERY_CHARS (500) long, so one that crosses into the piece starts within them
 _CARRY = 512
-#: what may stand between two characters of a run in the text (chars.IGNORED)
-_GAP = r"[\s\u200b-\u200d\u2060\ufeff]*"
 
 
-@functools.cache
-def _variants() -> dict[str, str]:
-    """normalised character -> every character that normalises to it (itself included)."""
-    out: dict[str, str] = {}
-    for code, target in normalization_table().items():
-        out[target] = out.get(target, target) + chr(code)
-    return out
+class TextStream:
+    """A text's stream (``chars.stream``) and the way back to the text's own offsets."""
 
+    __slots__ = ("text", "stream", "_gaps", "_shifts")
 
-@functools.lru_cache(maxsize=1024)
-def run_pattern(run: str) -> re.Pattern[str]:
-    """The occurrences of a normalised run in original text."""
-    variants = _variants()
-    parts = []
-    for ch in run:
-        alike = variants.get(ch, ch)
-        parts.append(re.escape(ch) if len(alike) == 1 else "[" + re.escape(alike) + "]")
-    return re.compile(_GAP.join(parts))
+    def __init__(self, text: str):
+        self.text = text
+        normalised = normalize(text)
+        self.stream = IGNORED.sub("", normalised)
+        # after each run of left-out characters: where the next kept character is in the
+        # stream, and how many characters were left out up to there
+        self._gaps: list[int] = []
+        self._shifts: list[int] = []
+        left_out = 0
+        for m in IGNORED.finditer(normalised):
+            self._gaps.append(m.start() - left_out)
+            left_out += m.end() - m.start()
+            self._shifts.append(left_out)
 
+    def offset(self, position: int) -> int:
+        """The text offset of stream character ``position``."""
+        k = bisect.bisect_right(self._gaps, position)
+        return position + (self._shifts[k - 1] if k else 0)
 
-#: a run longer than this is searched by its first PREFIX_CHARS characters and the rest compared
-#: in Python: re compiled the pattern of a 100-character pasted passage (a gap class between
-#: every two characters) in ~10 ms, several times a query
-PREFIX_CHARS = 12
-
-
-@functools.lru_cache(maxsize=1024)
-def _starts(run: str) -> re.Pattern[str]:
-    """Every start (overlapping ones too) of a run's first PREFIX_CHARS characters."""
-    return re.compile(f"(?=({run_pattern(run[:PREFIX_CHARS]).pattern}))")
+    def find(
+        self, run: str, *, first: bool = False, overlapping: bool = False
+    ) -> list[tuple[int, int]]:
+        """(start, end) text offsets of the occurrences of a normalised run, not overlapping
+        unless ``overlapping``; only the first when ``first``."""
+        found: list[tuple[int, int]] = []
+        if not run:
+            return found
+        at = self.stream.find(run)
+        while at >= 0:
+            found.append((self.offset(at), self.offset(at + len(run) - 1) + 1))
+            if first:
+                break
+            at = self.stream.find(run, at + (1 if overlapping else len(run)))
+        return found
 
 
 def find_runs(
     text: str, run: str, first: bool = False, overlapping: bool = False
 ) -> list[tuple[int, int]]:
-    """(start, end) of the occurrences of a normalised run in original text, not overlapping
-    unless ``overlapping`` (only the first when ``first``): whitespace may stand between its
-    characters, and each character may be written in any form that normalises to it."""
-    if len(run) <= PREFIX_CHARS and not overlapping:
-        matches = run_pattern(run).finditer(text)
-        if first:
-            m = next(matches, None)
-            return [(m.start(), m.end())] if m else []
-        return [(m.start(), m.end()) for m in matches if m.end() > m.start()]
-    table = normalization_table()
-    found: list[tuple[int, int]] = []
-    for m in _starts(run).finditer(text):
-        if found and m.start() < found[-1][1] and not overlapping:
-            continue
-        at, j = m.end(1), min(PREFIX_CHARS, len(run))
-        while j < len(run) and at < len(text):
-            ch = text[at]
-            if _IGNORED_CHAR.match(ch):
-                at += 1
-                continue
-            if table.get(ord(ch), ch) != run[j]:
-                break
-            at, j = at + 1, j + 1
-        if j == len(run):
-            found.append((m.start(), at))
-            if first:
-                break
-    return found
-
-
-_IGNORED_CHAR = re.compile(_GAP[:-1])
+    """(start, end) of the occurrences of a normalised run in original text (``TextStream``)."""
+    return TextStream(text).find(run, first=first, overlapping=overlapping)
 
 
 class Marker:
-    """The runs and words to mark in one text: per part, its run if the text holds it, else its
-    words."""
+    """The runs and words to mark: per part, its run if the text the Marker was made for holds
+    it (``text``), else its words."""
 
-    def __init__(self, marks: Iterable[Mark], text: str):
+    def __init__(self, marks: Iterable[Mark], text: str | TextStream):
+        self._last = text if isinstance(text, TextStream) else TextStream(text)
         self.labels: list[str] = []
         for mark in marks:
-            if mark.run and find_runs(text, mark.run, first=True):
+            if mark.run and mark.run in self._last.stream:
                 self.labels.append(mark.run)
             else:
                 self.labels += [w for w in mark.words if w]
         self.labels = list(dict.fromkeys(self.labels))
 
+    def _stream(self, text: str) -> TextStream:
+        if self._last.text is not text and self._last.text != text:
+            self._last = TextStream(text)
+        return self._last
+
+    def occurrences(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, label) of every mark in ``text``, by start."""
+        stream = self._stream(text)
+        return sorted((s, e, label) for label in self.labels for s, e in stream.find(label))
+
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Sorted, merged (start, end) character spans to mark in ``text``."""
-        found = sorted(span for label in self.labels for span in find_runs(text, label))
-        merged: list[tuple[int, int]] = []
-        for start, end in found:
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-            else:
-                merged.append((start, end))
-        return merged
+        return _merged((s, e) for s, e, _ in self.occurrences(text))
 
-    def first(self, text: str) -> int | None:
-        """Offset of the first mark in ``text`` (a search at C speed each, no list of every
-        occurrence of a common word in a long body)."""
-        found = [f[0][0] for label in self.labels if (f := find_runs(text, label, first=True))]
-        return min(found) if found else None
 
-    def occurrences(self, text: str) -> list[tuple[int, str]]:
-        """(offset, what) of the first MAX_OCCURRENCES marks in ``text``: to choose a window."""
-        out = [(start, label) for label in self.labels for start, _ in find_runs(text, label)]
-        out.sort()
-        return out[:MAX_OCCURRENCES]
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def mark_spans(text: str, marks: Iterable[Mark]) -> list[tuple[int, int]]:
@@ -248,24 +229,22 @@ def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: in
     """The window of ``body`` to show. Where the engine gives the stream position ``hint`` of
     the body's first match, only the text around it is decompressed and searched; otherwise (or
     when that text holds no match) the pieces are searched from the start, two at a time.
-    Within that text, the densest marks."""
+    Within that text, the window with the most marks near the first one."""
     if not body.count:
         return ""
     near = body.around(hint, width) if hint is not None else None
     # where the hint is wrong (an engine's guess), the pieces from the start
     pieces = (body.region(i) for i in range(0, body.count, 2))
     for start, text in itertools.chain([near] if near else [], pieces):
-        marker = Marker(marks, text)
-        first = marker.first(text)
-        if first is None:
+        stream = TextStream(text)
+        found = Marker(marks, stream).occurrences(text)
+        if not found:
             continue
-        # the window with the most marks among those near the first one
-        near_lo = max(0, first - LEAD_CHARS)
-        near_text = text[near_lo : first + 2 * width + _CARRY]
-        at = near_lo + max(0, _densest(marker.occurrences(near_text), width) - LEAD_CHARS)
-        # marks may reach past the window by a run's length: search a little beyond it
-        lo = max(0, at - 64)
-        spans = [(s + lo, e + lo) for s, e in marker.spans(text[lo : at + width + 64])]
+        first = found[0][0]
+        close = [(s, label) for s, _, label in found if s < first + 2 * width + _CARRY]
+        at = max(0, _densest(close[:MAX_OCCURRENCES], width) - LEAD_CHARS)
+        # marks may reach past the window by a run's length
+        spans = _merged((s, e) for s, e, _ in found if e > at - 64 and s < at + width + 64)
         return _window(text, start, body.length, spans, at, width)
     start, text = body.region(0)
     return _window(text, start, body.length, [], 0, width)

@@ -14,13 +14,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, REPO
 from whoosh import index as whoosh_index
-from whoosh.qparser import QueryParser
 
 from indexer import extract
+from indexer.analysis import analyze
 from indexer.cli import main
 from indexer.corpus import source_hash
 from indexer.docstore import DocStore
@@ -35,6 +36,7 @@ from indexer.lock import WriteLock
 from indexer.meta import read_meta
 from indexer.whoosh import layout
 from indexer.whoosh.build import build_index
+from indexer.whoosh.reader import IndexReader
 
 SEED = "seed/000_ae3ff73dc60525ac.txt"
 #: a few real documents: the seed and the six Pingtan replies to deputies' suggestions (two of
@@ -52,12 +54,21 @@ def small_corpus(tmp_path: Path) -> Path:
 
 
 def _search(index_dir: Path, query: str, field: str = "body") -> set[str]:
-    """Ids matching ``query`` in the current generation, through Whoosh directly."""
+    """Ids of the live documents whose ``field`` holds every word of ``query``, read from the
+    current generation's word postings directly."""
     gen = layout.current_generation(index_dir)
-    ix = whoosh_index.open_dir(str(gen / layout.WHOOSH_DIR))
-    with ix.searcher() as searcher:
-        q = QueryParser(field, ix.schema).parse(query)
-        return {hit["id"] for hit in searcher.search(q, limit=None)}
+    reader = IndexReader(gen / layout.WHOOSH_DIR)
+    try:
+        found = reader.live.copy()
+        for word in {t.text for t in analyze(query) if not t.sub}:
+            postings = reader.postings(field, word)
+            holds = np.zeros(reader.n, dtype=bool)
+            if postings is not None:
+                holds[postings.docs] = True
+            found &= holds
+        return {reader.doc_id(int(d)) for d in np.flatnonzero(found)}
+    finally:
+        reader.close()
 
 
 def _whoosh_ids(index_dir: Path) -> set[str]:

@@ -2,24 +2,20 @@
 
 Why not plain ``searcher.search``: at 100k documents it returned a wrong top-10 for common AND
 queries and took 75–400 ms with facets (PERFORMANCE.md, trap #1 and the table). This module reads
-posting lists straight from the segment files and exposes dense per-document numpy arrays (field
-lengths, facet codes, dates, deletions) loaded once per generation, so that ranking and facets are
-a few vectorised numpy operations.
+posting lists from our own files beside each Whoosh segment (``words.py`` for the word fields,
+``grams.py`` for the character view) and exposes dense per-document numpy arrays (field
+lengths, facet codes, dates, deletions) loaded once per generation, so that ranking and facets
+are a few vectorised numpy operations. Whoosh gives the segments, stored ids, columns and
+deletions.
 
 Trap #2 (PERFORMANCE.md): with mmap on, Whoosh copies each whole segment file into a BytesIO when
 a searcher opens (~0.5 s and ~800 MB at 100k documents). We open the storage with
-``supports_mmap=False`` (Whoosh then seeks and reads: not thread-safe, hence ``whoosh_lock``) and
-map the postings files ourselves, read-only, so their pages are shared with the OS cache.
+``supports_mmap=False`` (Whoosh then seeks and reads: not thread-safe, hence ``whoosh_lock``).
 """
 
 from __future__ import annotations
 
-import io
-import mmap
-import pickle
-import struct
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,18 +24,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.reading import SegmentReader
 
 from ..dates import NO_DAY
 from ..ranking import FIELD_WEIGHTS
 from .grams import SUFFIX as GRAMS_SUFFIX
 from .grams import GramPostings, GramReader
-from .schema import FACET_COLUMNS, LENGTH_COLUMNS
+from .schema import EXACT_FIELDS, FACET_COLUMNS, LENGTH_COLUMNS, WORD_FIELDS
+from .words import SUFFIX as WORDS_SUFFIX
+from .words import WordSegment, term_hash
 
-_INT = struct.Struct("!i")
-_MAGIC_LEN = 4
 #: bytes of decoded postings (words, bigrams, runs' results) kept per generation
 CACHE_BYTES = 64 << 20
 
@@ -54,56 +49,10 @@ class Postings:
 
 
 class _Segment:
-    def __init__(self, whoosh_dir: Path, segreader, offset: int):
+    def __init__(self, segreader: Any, offset: int):
         self.reader = segreader
         self.offset = offset
         self.doc_count = segreader.doc_count_all()
-        seg = segreader._segment
-        pst = seg.make_filename(W3Codec.POSTS_EXT)
-        storage = segreader._storage
-        if seg.is_compound() and storage.a.file_exists(pst):
-            # the postings live inside the segment's compound file (an OverlayStorage of it)
-            path = whoosh_dir / seg.make_filename(seg.COMPOUND_EXT)
-            self.base = storage.a.range(pst)[0]
-        else:
-            path = whoosh_dir / pst
-            self.base = 0
-        with open(path, "rb") as f:
-            self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-
-    def close(self) -> None:
-        self.map.close()
-
-    def blocks(self, offset: int, length: int):
-        """Decoded (ids, weights) of each posting block of one term (its values are empty:
-        ``schema.Counts`` stores no positions)."""
-        buf = self.map
-        pos = self.base + offset + _MAGIC_LEN
-        while True:
-            (blocklen,) = _INT.unpack_from(buf, pos)
-            last = blocklen < 0
-            blocklen = abs(blocklen)
-            start = pos + _INT.size
-            block = buf[start : start + blocklen]
-            # the block's info tuple is a pickle at its start: read it once, where it ends
-            stream = io.BytesIO(block)
-            count, _maxid, _maxw, comp, _mnl, _mxl = pickle.load(stream)
-            data = block[stream.tell() :]
-            ids, weights, _ = pickle.loads(zlib.decompress(data) if comp else data)
-            ids = np.cumsum(np.asarray(ids, dtype=np.int32), dtype=np.int32)
-            yield ids, _weights(weights, count)
-            if last:
-                return
-            pos = start + blocklen
-
-
-def _weights(weights: Any, count: int) -> np.ndarray:
-    """A block's weights as Whoosh minified them: None (all 1), one float, or a tuple."""
-    if weights is None:
-        return np.ones(count, dtype=np.float32)
-    if isinstance(weights, float):
-        return np.full(count, weights, dtype=np.float32)
-    return np.asarray(weights, dtype=np.float32)
 
 
 class IndexReader:
@@ -119,7 +68,7 @@ class IndexReader:
         reader = self.searcher.reader()
         # an index of an empty corpus has no segment (Whoosh gives an EmptyReader)
         self.segments = [
-            _Segment(self.whoosh_dir, r, off)
+            _Segment(r, off)
             for r, off in reader.leaf_readers()
             if isinstance(r, SegmentReader)
         ]
@@ -138,6 +87,14 @@ class IndexReader:
                 for seg in self.segments
             ]
         )
+        self.words: list[WordSegment] = []
+        try:
+            for seg in self.segments:
+                name = seg.reader._segment.make_filename(WORDS_SUFFIX)
+                self.words.append(WordSegment(self.whoosh_dir / name))
+        except BaseException:
+            self.close()
+            raise
         # ranking.py's dl of every document and its mean over the live ones
         self.dl = np.zeros(self.n, dtype=np.float64)
         for name, column in LENGTH_COLUMNS.items():
@@ -162,9 +119,10 @@ class IndexReader:
 
     def close(self) -> None:
         self.grams.close()
+        for words in self.words:
+            words.close()
+        self.words = []
         with self.whoosh_lock:
-            for seg in self.segments:
-                seg.close()
             self.searcher.close()
             self.index.storage.close()
 
@@ -247,35 +205,29 @@ class IndexReader:
         return postings
 
     def _read(self, field: str, text: str) -> Postings | None:
-        if field not in self.schema:
+        """A term's postings from the segments' words files (``words.py``)."""
+        if field not in WORD_FIELDS and field not in EXACT_FIELDS:
             return None
+        key, check = term_hash(field, text)
         doc_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        df = 0
-        for seg in self.segments:
-            with self.whoosh_lock:
-                try:
-                    info = seg.reader.term_info(field, text)
-                except TermNotFound:
-                    continue
-            df += info.doc_frequency()
-            if info.is_inlined():
-                ids, weights, _ = info.inlined_postings()
-                blocks = [(np.asarray(ids, dtype=np.int32), np.asarray(weights, np.float32))]
-            else:
-                blocks = seg.blocks(*info.extent())
-            for ids, weights in blocks:
-                doc_parts.append(ids + seg.offset)
-                weight_parts.append(weights)
-        if df == 0:
+        for seg, words in zip(self.segments, self.words, strict=True):
+            found = words.find(key, check)
+            if found is None:
+                continue
+            docs, weights = words.postings(*found)
+            doc_parts.append((docs + seg.offset).astype(np.int32))
+            weight_parts.append(weights.astype(np.float32))
+        if not doc_parts:
             return None
-        docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
-        weights = np.concatenate(weight_parts) if weight_parts else np.zeros(0, dtype=np.float32)
-        return Postings(docs, weights, df)
+        docs = np.concatenate(doc_parts)
+        return Postings(docs, np.concatenate(weight_parts), len(docs))
 
     def doc_frequency(self, field: str, text: str) -> int:
-        with self.whoosh_lock:
-            return self.searcher.doc_frequency(field, text)
+        """Documents with the term (deleted ones too), from the words files' key records."""
+        key, check = term_hash(field, text)
+        found = (words.find(key, check) for words in self.words)
+        return sum(end - first for first, end in (f for f in found if f is not None))
 
     def doc_id(self, docnum: int) -> str:
         with self.whoosh_lock:

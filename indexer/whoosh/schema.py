@@ -1,23 +1,24 @@
-"""The Whoosh schema, and the bridge from our analyzer to Whoosh's token stream.
+"""The Whoosh schema, and what the build writes of one document.
 
-Only what matching, ranking, filtering and facets need is in Whoosh; the documents themselves
-live in the generation's docstore (``indexer/docstore.py``). Nothing is stored in Whoosh but the
-id.
+Whoosh holds the documents' numbers and ids (the only stored field: deletions and incremental
+updates go by it), the facet, date and length columns, and its segments, which our own posting
+files live beside: ``words.py`` (jieba's words of title, body and agency, and the exact 文号 /
+索引号) and ``grams.py`` (the character view). Whoosh indexes no text itself: its posting writer
+was the slowest part of a build (PERFORMANCE.md), and its postings were written only to be read
+back through a slower path than ours. The documents themselves live in the generation's
+docstore (``indexer/docstore.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from whoosh.analysis import Token as WhooshToken
-from whoosh.analysis import Tokenizer
 from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
-from whoosh.formats import Format
+from whoosh.fields import COLUMN, DATETIME, ID, Schema
 
-from ..analysis import Token, analyze
+from ..analysis import analyze
 from ..chars import stream
 from ..extract.fields import normalize_doc_no
 from ..ranking import FIELD_WEIGHTS, word_count
@@ -34,8 +35,9 @@ FACET_COLUMNS: dict[str, str] = {
 
 #: the fields of jieba's words
 WORD_FIELDS = ("title", "body", "agency")
-#: title matches count more than body matches (BM25F field weight, ranking.FIELD_WEIGHTS)
-TITLE_BOOST = float(FIELD_WEIGHTS["title"])
+#: the fields of a whole value: a normalised 文号 (bracket variants unified), an 索引号 as
+#: written, upper-cased
+EXACT_FIELDS = ("doc_no", "index_no")
 #: text field -> the column holding its exact length in words (ranking.word_count, sub-words
 #: included). Whoosh keeps lengths in one byte per document (byte_to_length: 1000 tokens come
 #: back as 1046), and ranking.py's dl must equal the lengths Sphinx keeps.
@@ -48,127 +50,60 @@ LENGTH_COLUMNS: dict[str, str] = {
     "title_chars": "len_title_chars",
     "body_chars": "len_body_chars",
 }
+#: our posting files beside Whoosh's segments (grams.py, words.py): an index without them, or
+#: with an older layout of them, is rebuilt like one of another schema
+POSTINGS_FORMAT = "grams 3, words 1, no text in Whoosh"
 
 
-class Analyzed(str):
-    """A field value with its tokens already computed: document_to_fields analyzes each text
-    once for both the postings and the length column."""
+class IndexedDocument(NamedTuple):
+    """What the build writes of one Document."""
 
-    tokens: list[Token]
-
-    def __new__(cls, text: str, tokens: list[Token]) -> Analyzed:
-        value = super().__new__(cls, text)
-        value.tokens = tokens
-        return value
-
-    def __reduce__(self) -> tuple:
-        # Whoosh's MpWriter (bench/query_bench.py) pickles field values to its sub-writers
-        return (Analyzed, (str(self), self.tokens))
+    fields: dict[str, Any]  # Whoosh's field values
+    words: list[tuple[str, str, int]]  # (field, term, weight) postings: words.WordWriter
+    title: str  # the streams of title and body (chars.stream): grams.GramWriter
+    body: str
 
 
-class GovTokenizer(Tokenizer):
-    """Feeds ``indexer.analysis.analyze`` tokens to Whoosh.
+def index_document(doc: Document) -> IndexedDocument:
+    """Analyze ``doc`` once for everything the build writes of it.
 
-    Positions come from our analyzer (they count tokens; sub-words share their word's position),
-    unlike jieba's ChineseAnalyzer, which puts character offsets in ``pos`` and so breaks phrases.
+    A word's posting weight is its occurrences (sub-words included) x its field's weight
+    (ranking.FIELD_WEIGHTS: a title word counts three); a 文号 or 索引号 weighs 1.
     """
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ):
-        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        for tok in analyze(value):
-            t.text = tok.text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = value[tok.start : tok.end]
-            if positions:
-                t.pos = start_pos + tok.pos
-            if chars:
-                t.startchar = start_char + tok.start
-                t.endchar = start_char + tok.end
-            yield t
-
-
-class Counts(Format):
-    """Postings with a weight (occurrences x field boost) and nothing else: no positions.
-
-    Exact runs and neighbouring words are matched on the character view (``grams.py``), so
-    the word fields need no positions: on all of lawrefbook-laws the Whoosh index went from
-    74.9 to 21.4 MB and its build from 23.2 to 17.1 s (bench/README.md).
-    """
-
-    posting_size = 0
-
-    def __init__(self, field_boost: float = 1.0, **options: Any):
-        self.field_boost = field_boost
-        self.options = options
-
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any):
-        raise NotImplementedError("GovText.index writes the postings")
-
-    def encode(self, value: Any) -> bytes:
-        return b""
-
-    def decode_frequency(self, valuestring: bytes) -> int:
-        return 1
-
-    def decode_weight(self, valuestring: bytes) -> float:
-        return self.field_boost
-
-
-class GovText(TEXT):
-    """A text field whose postings are built straight from ``analyze``: each word's
-    occurrences as its weight (x the field boost), no positions (``Counts``)."""
-
-    def __init__(self, field_boost: float = 1.0):
-        super().__init__(analyzer=GovTokenizer(), phrase=False)
-        self.format = Counts(field_boost=field_boost)
-
-    def index(self, value: Any, **kwargs: Any):
+    fields: dict[str, Any] = {"id": doc.id}
+    words: list[tuple[str, str, int]] = []
+    for name in WORD_FIELDS:
+        tokens = analyze(getattr(doc, name))
         counts: dict[str, int] = {}
-        tokens = value.tokens if isinstance(value, Analyzed) else analyze(value)
         for tok in tokens:
             counts[tok.text] = counts.get(tok.text, 0) + 1
-        boost = self.format.field_boost
-        for text, n in counts.items():
-            yield text.encode("utf-8"), n, n * boost, b""
+        weight = int(FIELD_WEIGHTS[name])
+        words += [(name, text, n * weight) for text, n in counts.items()]
+        length = sum(word_count(t.text) for t in tokens)
+        if length:
+            fields[LENGTH_COLUMNS[name]] = length
+    if doc.doc_no:
+        words.append(("doc_no", doc.doc_no_norm or normalize_doc_no(doc.doc_no), 1))
+    if doc.index_no.strip():
+        words.append(("index_no", doc.index_no.strip().upper(), 1))
+    title, body = stream(doc.title), stream(doc.body)
+    for field_name, text in (("title", title), ("body", body)):
+        if len(text) > 1:
+            fields[LENGTH_COLUMNS[f"{field_name}_grams"]] = len(text) - 1  # its bigrams
+        if text:
+            fields[LENGTH_COLUMNS[f"{field_name}_chars"]] = len(text)
+    if doc.date:
+        fields["date"] = datetime.strptime(doc.date, "%Y-%m-%d")
+    for facet, column in FACET_COLUMNS.items():
+        value = doc.year if facet == "year" else getattr(doc, facet)
+        if value:
+            fields[column] = value
+    return IndexedDocument(fields, words, title, body)
 
 
 def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        title=GovText(field_boost=TITLE_BOOST),
-        body=GovText(),
-        agency=GovText(),
-        doc_no=ID(),  # normalised 文号 (bracket variants unified)
-        index_no=ID(),  # 索引号 as written, upper-cased
         date=DATETIME(sortable=True),
         **{column: ID(sortable=True) for column in FACET_COLUMNS.values()},
         **{column: COLUMN(NumericColumn("I")) for column in LENGTH_COLUMNS.values()},
@@ -176,56 +111,21 @@ def make_schema() -> Schema:
 
 
 def _schema_version() -> str:
-    """A hash of the schema's shape: an index built with another shape needs a full rebuild
-    (an incremental update would mix the two)."""
-    shape = [
+    """A hash of the schema's shape and our files' layout: an index built with another one
+    needs a full rebuild (an incremental update would mix the two)."""
+    shape: list[Any] = [
         (
             name,
             type(f).__name__,
             type(f.format).__name__ if f.format else "",
             type(f.column_type).__name__ if f.column_type else "",
-            getattr(f.format, "field_boost", 1.0) if f.format else 1.0,
             f.stored,
             f.unique,
         )
         for name, f in sorted(make_schema().items())
     ]
+    shape.append(POSTINGS_FORMAT)
     return hashlib.sha256(repr(shape).encode("utf-8")).hexdigest()[:16]
 
 
 SCHEMA_VERSION = _schema_version()
-
-
-def document_to_fields(doc: Document) -> dict[str, Any]:
-    """The Whoosh field values of one Document."""
-    return index_fields(doc)[0]
-
-
-def index_fields(doc: Document) -> tuple[dict[str, Any], str, str]:
-    """The Whoosh field values of one Document (what the build workers add), and the streams
-    of its title and body (``indexer.chars.stream``) for its gram segment."""
-    fields: dict[str, Any] = {"id": doc.id}
-    for name in WORD_FIELDS:
-        text = getattr(doc, name)
-        tokens = analyze(text)
-        fields[name] = Analyzed(text, tokens)
-        length = sum(word_count(t.text) for t in tokens)
-        if length:
-            fields[LENGTH_COLUMNS[name]] = length
-    streams = stream(doc.title), stream(doc.body)
-    for field_name, text in zip(("title", "body"), streams, strict=True):
-        if len(text) > 1:
-            fields[LENGTH_COLUMNS[f"{field_name}_grams"]] = len(text) - 1  # its bigrams
-        if text:
-            fields[LENGTH_COLUMNS[f"{field_name}_chars"]] = len(text)
-    if doc.doc_no:
-        fields["doc_no"] = doc.doc_no_norm or normalize_doc_no(doc.doc_no)
-    if doc.index_no:
-        fields["index_no"] = doc.index_no.strip().upper()
-    if doc.date:
-        fields["date"] = datetime.strptime(doc.date, "%Y-%m-%d")
-    for facet, column in FACET_COLUMNS.items():
-        value = doc.year if facet == "year" else getattr(doc, facet)
-        if value:
-            fields[column] = value
-    return fields, *streams

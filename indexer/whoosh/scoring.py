@@ -73,7 +73,7 @@ class Hits:
 
 def evaluate(node: Node, reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
     """(mask, scores) of ``node`` over all document numbers; deleted documents not yet removed."""
-    mask, hits = match(node, reader)
+    mask, hits = match(node, reader, clip=False)  # score() reads only the matched documents
     return mask, score(mask, hits, reader)
 
 
@@ -178,26 +178,30 @@ def gram_frequencies(reader: IndexReader, grams_of: dict[str, str]) -> dict[str,
     return out
 
 
-def match(node: Node, reader: IndexReader) -> tuple[np.ndarray, Hits]:
+def match(node: Node, reader: IndexReader, clip: bool = True) -> tuple[np.ndarray, Hits]:
+    """(mask, hits) of ``node``. ``clip``: its hits must be 0 wherever it did not match (under
+    an Or, where a failed branch must count nothing); elsewhere only the documents the whole
+    query matched are read, and masking every array of a pasted passage's words at each level
+    took 4 ms a query at 100k documents."""
     n = reader.n
     if isinstance(node, Term):
         return _term(node.field, node.text, reader)
     if isinstance(node, Run):
         return _run(node, reader)
     if isinstance(node, And):
-        mask, hits = match(node.children[0], reader)
+        mask, hits = match(node.children[0], reader, clip)
         for child in node.children[1:]:
             if not mask.any():
                 return mask, Hits()
-            m, h = match(child, reader)
+            m, h = match(child, reader, clip)
             mask &= m
             hits.merge(h)
-        return mask, hits.masked(mask)
+        return mask, hits.masked(mask) if clip else hits
     if isinstance(node, Or):
         mask = np.zeros(n, dtype=bool)
         hits = Hits()
         for child in node.children:
-            m, h = match(child, reader)
+            m, h = match(child, reader, True)
             mask |= m
             hits.merge(h)
         return mask, hits
@@ -212,22 +216,22 @@ def match(node: Node, reader: IndexReader) -> tuple[np.ndarray, Hits]:
                 hits.merge(h)
             count += seen
         mask = count >= node.k
-        return mask, hits.masked(mask)
+        return mask, hits.masked(mask) if clip else hits
     if isinstance(node, Maybe):
-        mask, hits = match(node.required, reader)
+        mask, hits = match(node.required, reader, clip)
         if mask.any():
-            _, optional = match(node.optional, reader)
-            hits.merge(optional.masked(mask))
+            _, optional = match(node.optional, reader, True)
+            hits.merge(optional.masked(mask) if clip else optional)
         return mask, hits
     if isinstance(node, AndNot):
         if node.positive is None:
             mask, hits = np.ones(n, dtype=bool), Hits()
         else:
-            mask, hits = match(node.positive, reader)
+            mask, hits = match(node.positive, reader, clip)
         if mask.any():
-            neg, _ = match(node.negative, reader)
+            neg, _ = match(node.negative, reader, True)
             mask &= ~neg
-        return mask, hits.masked(mask)
+        return mask, hits.masked(mask) if clip else hits
     if isinstance(node, Nothing):
         return np.zeros(n, dtype=bool), Hits()
     raise TypeError(f"unknown query node {node!r}")

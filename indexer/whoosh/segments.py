@@ -3,7 +3,8 @@
 Whoosh never rewrites a file it has written (a commit writes a new TOC and new segments), which
 is what makes both the copy-on-write start of an incremental update and the commit of segments
 written by several worker processes safe. Each segment has its gram file (``grams.py``) beside
-it, and a segment that Whoosh merges from others gets one merged from theirs.
+it (and its words file, ``words.py``), and a segment that Whoosh merges from others gets ones
+merged from theirs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from whoosh import index as whoosh_index
 from . import layout
 from .grams import SUFFIX, GramSegment, merge_segments
 from .schema import make_schema
+from .words import SUFFIX as WORDS_SUFFIX
+from .words import WordSegment, merge_words
 
 
 def create_index(gen: Path) -> Path:
@@ -74,7 +77,7 @@ def commit_segments(
         final += segments
         if writer._added:
             new = writer._finalize_segment()
-            _merge_grams(whoosh_dir, merged, new)
+            _merge_ours(whoosh_dir, merged, new)
             final.append(new)
         else:
             writer._close_segment()
@@ -85,12 +88,20 @@ def commit_segments(
     writer._finish()
 
 
-def _merge_grams(whoosh_dir: Path, merged: list[tuple[Any, np.ndarray]], new: Any) -> None:
-    """The gram file of a segment Whoosh merged from others (written before the TOC names it;
-    Whoosh's commit removes the files of the segments it merged, grams included)."""
-    opened = [(GramSegment(whoosh_dir / seg.make_filename(SUFFIX)), live) for seg, live in merged]
+def _merge_ours(whoosh_dir: Path, merged: list[tuple[Any, np.ndarray]], new: Any) -> None:
+    """The gram and words files of a segment Whoosh merged from others (written before the TOC
+    names it; Whoosh's commit removes the files of the segments it merged, ours included)."""
+    grams = [(GramSegment(whoosh_dir / seg.make_filename(SUFFIX)), live) for seg, live in merged]
     try:
-        merge_segments(opened, whoosh_dir / new.make_filename(SUFFIX))
+        merge_segments(grams, whoosh_dir / new.make_filename(SUFFIX))
     finally:
-        for seg, _ in opened:
+        for seg, _ in grams:
+            seg.close()
+    words = [
+        (WordSegment(whoosh_dir / seg.make_filename(WORDS_SUFFIX)), live) for seg, live in merged
+    ]
+    try:
+        merge_words(words, whoosh_dir / new.make_filename(WORDS_SUFFIX))
+    finally:
+        for seg, _ in words:
             seg.close()

@@ -41,7 +41,9 @@ from ..lock import close_inherited
 from ..records import Document
 from .grams import MAX_SEGMENT_DOCS, GramWriter
 from .grams import SUFFIX as GRAMS_SUFFIX
-from .schema import index_fields
+from .schema import index_document
+from .words import SUFFIX as WORDS_SUFFIX
+from .words import WordWriter
 
 #: sources per job sent to a worker: small enough to balance two workers on a few dozen files
 BATCH_SIZE = 8
@@ -139,8 +141,8 @@ def _store_batch(
 
 
 class _Segments:
-    """One worker's output: Whoosh segments and their gram files, a new pair every
-    SEGMENT_CHARS characters so that the gram postings sorted in memory stay bounded."""
+    """One worker's output: Whoosh segments with their gram and words files, new ones every
+    SEGMENT_CHARS characters so that the postings sorted in memory stay bounded."""
 
     def __init__(self, whoosh_dir: str):
         self.whoosh_dir = whoosh_dir
@@ -151,11 +153,13 @@ class _Segments:
         ix = whoosh_index.open_dir(self.whoosh_dir)
         self.writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
         self.grams = GramWriter()
+        self.words = WordWriter()
 
     def add(self, doc: Document) -> None:
-        fields, title, body = index_fields(doc)
-        self.writer.add_document(**fields)
-        self.grams.add(title, body)
+        indexed = index_document(doc)
+        self.writer.add_document(**indexed.fields)
+        self.grams.add(indexed.title, indexed.body)
+        self.words.add(indexed.words)
         if self.grams.chars >= SEGMENT_CHARS or self.grams.docs >= MAX_SEGMENT_DOCS - 1:
             self._finish()
             self._start()
@@ -166,6 +170,7 @@ class _Segments:
             return
         segment = self.writer._finalize_segment()
         self.grams.write(Path(self.whoosh_dir) / segment.make_filename(GRAMS_SUFFIX))
+        self.words.write(Path(self.whoosh_dir) / segment.make_filename(WORDS_SUFFIX))
         self.done.append(segment)
 
     def finish(self) -> list[Any]:
