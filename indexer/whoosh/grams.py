@@ -3,8 +3,8 @@
 Whoosh writes a posting in Python (a pool entry, a sort, a pickled block): at one bigram per
 character that doubled the build time of the laws and let a phrase check decode positions at a
 few microseconds each. This file format is written and read with numpy instead (one sort per
-segment, pages decoded with zlib): on all of lawrefbook-laws (18.5M characters) the bigram
-postings compress to ~1.6 bytes a position (bench/README.md). One file per Whoosh segment,
+segment, pages in ``pages.py``'s codec): on all of lawrefbook-laws (18.5M characters) the
+bigram postings compress to ~1.6 bytes a position (bench/README.md). One file per segment,
 ``<segment name>.grams``, documents numbered as in the segment.
 
 Keys: ``ns << 42 | first << 21 | second`` for a bigram, ``ns << 42 | char << 21`` for a single
@@ -25,7 +25,7 @@ decompresses only the pages it needs.
     body_len      uint32[n]
     doc_pages     uint64[.+1]   byte offsets of the document-list pages in the data
     pos_pages     uint64[.+1]   byte offsets of the position pages
-    data          pages: zlib of the byte-shuffled uint32 values (docs as deltas within a key,
+    data          pages (``pages.py``) of uint32 values (docs as deltas within a key,
                   then occurrences; positions as they are)
 """
 
@@ -34,14 +34,13 @@ from __future__ import annotations
 import json
 import os
 import threading
-import zlib
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 from ..chars import CHAR_BITS
-from .pages import LEVEL, pack_u32, unpack_u32
+from .pages import compress, decompress, pack_u32, unpack_u32
 
 TITLE_GRAMS, BODY_GRAMS, TITLE_CHARS, BODY_CHARS = 0, 1, 2, 3
 _NS_SHIFT = 2 * CHAR_BITS
@@ -49,7 +48,7 @@ _CHAR_MASK = (1 << CHAR_BITS) - 1
 #: per-document bits of the sort key (keys need 44): a segment holds fewer documents than this
 _DOC_BITS = 20
 MAX_SEGMENT_DOCS = 1 << _DOC_BITS
-MAGIC = b"GOVGRAMS3\n"
+MAGIC = b"GOVGRAMS4\n"
 DOC_PAGE = 4096
 #: positions are read for a few documents of a key at a time: a small page decodes little that
 #: is not wanted (8192 positions a page spent most of a two-word query's time at 100k documents)
@@ -169,7 +168,7 @@ def write_postings(
         "doc_pages": np.array(doc_pages, dtype="<u8"),
         "pos_pages": np.array(pos_pages, dtype="<u8"),
     }
-    blobs = {name: zlib.compress(a.tobytes(), LEVEL) for name, a in arrays.items()}
+    blobs = {name: compress(a.tobytes()) for name, a in arrays.items()}
     header: dict = {
         "docs": len(title_len),
         "entries": len(delta),
@@ -243,7 +242,7 @@ class GramSegment:
             for name in ("keys", "doc_counts", "pos_counts", "only_counts", "title_len",
                          "body_len", "doc_pages", "pos_pages"):  # fmt: skip
                 at, length, dtype, _ = header[name]
-                raw = zlib.decompress(os.pread(self._fd, length, base + at))
+                raw = decompress(os.pread(self._fd, length, base + at))
                 arrays[name] = np.frombuffer(raw, dtype=dtype)
         except BaseException:
             os.close(self._fd)

@@ -52,7 +52,7 @@ LENGTH_COLUMNS: dict[str, str] = {
 }
 #: our posting files beside Whoosh's segments (grams.py, words.py): an index without them, or
 #: with an older layout of them, is rebuilt like one of another schema
-POSTINGS_FORMAT = "grams 3, words 1, no text in Whoosh"
+POSTINGS_FORMAT = "grams 4, words 2 (zstd pages), no text in Whoosh"
 
 
 class IndexedDocument(NamedTuple):

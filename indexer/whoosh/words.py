@@ -25,15 +25,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-from .pages import LEVEL, pack_u32, unpack_u32
+from .pages import compress, decompress, pack_u32, unpack_u32
 
-MAGIC = b"GOVWORDS1\n"
+MAGIC = b"GOVWORDS2\n"
 SUFFIX = ".words"
 #: key records read by one lookup
 BLOCK = 64
@@ -104,9 +103,9 @@ def write_postings(
         doc_pages.append(doc_pages[-1] + len(data[-1]))
     blocks = records["key"][:-1][::BLOCK].astype("<u8")
     parts = {
-        "blocks": zlib.compress(blocks.tobytes(), LEVEL),
+        "blocks": compress(blocks.tobytes()),
         "records": records.tobytes(),  # read a block at a time: not compressed
-        "doc_pages": zlib.compress(np.array(doc_pages, dtype="<u8").tobytes(), LEVEL),
+        "doc_pages": compress(np.array(doc_pages, dtype="<u8").tobytes()),
     }
     header: dict = {"keys": len(starts), "entries": len(keys), "doc_page": DOC_PAGE}
     offset = 0
@@ -143,8 +142,8 @@ class WordSegment:
                 at, length = header[name]
                 return os.pread(self._fd, length, base + at)
 
-            self.blocks = np.frombuffer(zlib.decompress(part("blocks")), dtype="<u8")
-            self._pages = np.frombuffer(zlib.decompress(part("doc_pages")), dtype="<u8")
+            self.blocks = np.frombuffer(decompress(part("blocks")), dtype="<u8")
+            self._pages = np.frombuffer(decompress(part("doc_pages")), dtype="<u8")
         except BaseException:
             os.close(self._fd)
             raise
