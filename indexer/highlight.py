@@ -16,15 +16,15 @@ character outside the marks is HTML-escaped.
 from __future__ import annotations
 
 import bisect
+import functools
 import html
-import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
 from .chars import IGNORED
 from .docstore import DocStore, StoredDocument
-from .normalize import normalize
+from .normalize import normalization_table, normalize
 from .query_tree import Mark
 from .records import Hit
 
@@ -45,24 +45,27 @@ _CARRY = 512
 class TextStream:
     """A text's stream (``chars.stream``) and the way back to the text's own offsets."""
 
-    __slots__ = ("text", "stream", "_gaps", "_shifts")
+    __slots__ = ("text", "stream", "_normalised", "_gaps", "_shifts")
 
     def __init__(self, text: str):
         self.text = text
-        normalised = normalize(text)
-        self.stream = IGNORED.sub("", normalised)
-        # after each run of left-out characters: where the next kept character is in the
-        # stream, and how many characters were left out up to there
-        self._gaps: list[int] = []
+        self._normalised = normalize(text)
+        self.stream = IGNORED.sub("", self._normalised)
+        self._gaps: list[int] | None = None
         self._shifts: list[int] = []
-        left_out = 0
-        for m in IGNORED.finditer(normalised):
-            self._gaps.append(m.start() - left_out)
-            left_out += m.end() - m.start()
-            self._shifts.append(left_out)
 
     def offset(self, position: int) -> int:
         """The text offset of stream character ``position``."""
+        if self._gaps is None:
+            # after each run of left-out characters: where the next kept character is in the
+            # stream, and how many characters were left out up to there (built when first
+            # asked: most streams are only searched)
+            self._gaps = []
+            left_out = 0
+            for m in IGNORED.finditer(self._normalised):
+                self._gaps.append(m.start() - left_out)
+                left_out += m.end() - m.start()
+                self._shifts.append(left_out)
         k = bisect.bisect_right(self._gaps, position)
         return position + (self._shifts[k - 1] if k else 0)
 
@@ -184,18 +187,6 @@ class _Pieces:
     def of_stored(cls, doc: StoredDocument) -> _Pieces:
         return cls(doc.pieces, doc.piece, doc.body_length, doc)
 
-    def region(self, i: int) -> tuple[int, str]:
-        """Piece ``i`` with the next one (a window may reach into it) and the end of the
-        previous one (a run may start there; the context before a mark): (first character,
-        text)."""
-        start, text = self.piece(i)
-        if i + 1 < self.count:
-            text += self.piece(i + 1)[1]
-        if i > 0:
-            lead = self.piece(i - 1)[1][-_CARRY:]
-            start, text = start - len(lead), lead + text
-        return start, text
-
     def around(self, position: int, width: int) -> tuple[int, str] | None:
         """(first character, text) of the body around stream character ``position``: enough
         for a window that shows a run starting there; None when the body is shorter."""
@@ -225,29 +216,105 @@ def _char_of_stream(text: str, position: int) -> int | None:
     return at if 0 <= at < len(text) else None
 
 
+#: characters searched at a time for a snippet's first match (normalising a whole 8,000-character
+#: region for each hit was most of a query's time over the laws)
+_STEP = 512
+
+
+def _reach(marks: tuple[Mark, ...]) -> int:
+    """Characters of text a mark may span: its stream characters, and whitespace between them
+    (a line break, an indent)."""
+    longest = max((len(x) for m in marks for x in (m.run, *m.words)), default=1)
+    return 2 * longest + 16
+
+
+@functools.cache
+def _written_as() -> dict[str, str]:
+    """A normalised character -> every character that normalises to it (itself included)."""
+    out: dict[str, str] = {}
+    for code, target in normalization_table().items():
+        out[target] = out.get(target, target) + chr(code)
+    return out
+
+
+def _first_matches(text: str, marks: tuple[Mark, ...]) -> tuple[int | None, int | None]:
+    """Offsets in ``text`` of its first run of the query and (when it holds none) of its first
+    word of it. Only the text from where a match can start (a character written as the first
+    of a run or word: str.find, at C speed) is normalised, a step at a time."""
+    runs = [m.run for m in marks if m.run]
+    words = [w for m in marks for w in m.words if w]
+    written = _written_as()
+    starts = {c for label in (*runs, *words) for c in written.get(label[0], label[0])}
+    reach = _reach(marks)
+    first_word: int | None = None
+    at = 0
+    while at < len(text):
+        at = min((i for c in starts if (i := text.find(c, at)) >= 0), default=-1)
+        if at < 0:
+            break
+        stream = TextStream(text[at : at + _STEP + reach])  # a match may cross the step's end
+        hits = [i for run in runs if (i := stream.stream.find(run)) >= 0]
+        if hits:
+            return at + stream.offset(min(hits)), None
+        if first_word is None:
+            hits = [i for word in words if (i := stream.stream.find(word)) >= 0]
+            if hits:
+                first_word = at + stream.offset(min(hits))
+        at += _STEP
+    return None, first_word
+
+
+def _first_place(
+    body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: int
+) -> tuple[int, str, int] | None:
+    """(first character, text, offset of the match in it) of the body's first run of the query,
+    else of its first word of it: around the engine's ``hint`` when it holds one, otherwise
+    searched a piece at a time (each with the end of the one before, where a match may start),
+    the next piece decompressed only when the window reaches into it."""
+    reach = _reach(marks)
+
+    def place(i: int, start: int, text: str, at: int) -> tuple[int, str, int]:
+        if at + 2 * width + reach > len(text) and i + 1 < body.count:
+            text += body.piece(i + 1)[1]
+        return start, text, at
+
+    near = body.around(hint, width) if hint is not None else None
+    if near is not None:
+        run_at, _ = _first_matches(near[1], marks)
+        if run_at is not None:
+            return near[0], near[1], run_at
+    first_word: tuple[int, int, str, int] | None = None
+    tail = ""
+    for i in range(body.count):
+        start, piece = body.piece(i)
+        text = tail + piece
+        run_at, word_at = _first_matches(text, marks)
+        if run_at is not None:
+            return place(i, start - len(tail), text, run_at)
+        if first_word is None and word_at is not None:
+            first_word = (i, start - len(tail), text, word_at)
+        tail = piece[-reach:]
+    return place(*first_word) if first_word else None
+
+
 def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: int) -> str:
-    """The window of ``body`` to show. Where the engine gives the stream position ``hint`` of
-    the body's first match, only the text around it is decompressed and searched; otherwise (or
-    when that text holds no match) the pieces are searched from the start, two at a time.
-    Within that text, the window with the most marks near the first one."""
+    """The window of ``body`` to show: the one with the most marks near its first match (a run
+    of the query where the body holds one, else a word of it: ``_first_place``)."""
     if not body.count:
         return ""
-    near = body.around(hint, width) if hint is not None else None
-    # where the hint is wrong (an engine's guess), the pieces from the start
-    pieces = (body.region(i) for i in range(0, body.count, 2))
-    for start, text in itertools.chain([near] if near else [], pieces):
-        stream = TextStream(text)
-        found = Marker(marks, stream).occurrences(text)
-        if not found:
-            continue
-        first = found[0][0]
-        close = [(s, label) for s, _, label in found if s < first + 2 * width + _CARRY]
-        at = max(0, _densest(close[:MAX_OCCURRENCES], width) - LEAD_CHARS)
-        # marks may reach past the window by a run's length
-        spans = _merged((s, e) for s, e, _ in found if e > at - 64 and s < at + width + 64)
-        return _window(text, start, body.length, spans, at, width)
-    start, text = body.region(0)
-    return _window(text, start, body.length, [], 0, width)
+    found_at = _first_place(body, marks, hint, width)
+    if found_at is None:
+        start, text = body.piece(0)
+        return _window(text, start, body.length, [], 0, width)
+    start, text, first = found_at
+    # the marks around the first one, decided (run or words) on that text
+    lo = max(0, first - LEAD_CHARS)
+    close = text[lo : first + 2 * width + _reach(marks)]
+    found = [(s + lo, e + lo, label) for s, e, label in Marker(marks, close).occurrences(close)]
+    at = max(0, _densest([(s, label) for s, _, label in found][:MAX_OCCURRENCES], width))
+    at = max(0, at - LEAD_CHARS)
+    spans = _merged((s, e) for s, e, _ in found if e > at - 64 and s < at + width + 64)
+    return _window(text, start, body.length, spans, at, width)
 
 
 def _densest(occurrences: list[tuple[int, str]], width: int) -> int:

@@ -29,8 +29,8 @@ from whoosh.reading import SegmentReader
 
 from ..dates import NO_DAY
 from ..ranking import FIELD_WEIGHTS
+from .gram_reader import GramPostings, GramReader
 from .grams import SUFFIX as GRAMS_SUFFIX
-from .grams import GramPostings, GramReader
 from .schema import EXACT_FIELDS, FACET_COLUMNS, LENGTH_COLUMNS, WORD_FIELDS
 from .words import SUFFIX as WORDS_SUFFIX
 from .words import WordSegment, term_hash
