@@ -4,7 +4,6 @@ in memory, its pages decoded on demand through a cache shared by the generation'
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections import OrderedDict
@@ -13,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .grams import _NS_SHIFT, BODY_GRAMS, MAGIC
-from .pages import decompress, unpack_u32
+from .pages import OpenFile, decompress, unpack_u32
 
 
 class PageCache:
@@ -54,25 +53,19 @@ class GramSegment:
     def __init__(self, path: Path, cache: PageCache | None = None):
         self.path = path
         self._cache = cache or PageCache(CACHE_BYTES)
-        self._fd = os.open(path, os.O_RDONLY)
+        self._file = OpenFile(path, MAGIC, "gram segment")
+        self._fd = self._file.fd
+        header = self._file.header
+        arrays = {}
         try:
-            head = os.pread(self._fd, len(MAGIC) + 4, 0)
-            if head[: len(MAGIC)] != MAGIC:
-                raise ValueError(f"{path}: not a gram segment")
-            size = int.from_bytes(head[len(MAGIC) :], "little")
-            header = json.loads(os.pread(self._fd, size, len(MAGIC) + 4))
-            base = len(MAGIC) + 4 + size
-            arrays = {}
             for name in ("keys", "doc_counts", "pos_counts", "only_counts", "title_len",
                          "body_len", "doc_pages", "pos_pages"):  # fmt: skip
-                at, length, dtype, _ = header[name]
-                raw = decompress(os.pread(self._fd, length, base + at))
-                arrays[name] = np.frombuffer(raw, dtype=dtype)
+                arrays[name] = np.frombuffer(decompress(self._file.part(name)), header[name][2])
         except BaseException:
-            os.close(self._fd)
+            self._file.close()
             raise
         self.doc_count = int(header["docs"])
-        self._data = base + int(header["data"])
+        self._data = self._file.data
         self.keys = arrays["keys"]
         # where each key's entries and positions start: 4 bytes a key, not 8 (a 100k-document
         # generation has 4.4 million keys in its segments)
@@ -96,7 +89,7 @@ class GramSegment:
         self._positions = int(header["positions"])
 
     def close(self) -> None:
-        os.close(self._fd)
+        self._file.close()
 
     def only_counts(self, i: np.ndarray) -> np.ndarray:
         """A title key's documents without it in the body, for key indices ``i`` (title keys)."""

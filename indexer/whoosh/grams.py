@@ -32,15 +32,13 @@ decompresses only the pages it needs.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..chars import CHAR_BITS
-from .pages import compress, pack_u32
+from .pages import compress, pack_u32, write_file
 
 if TYPE_CHECKING:  # the reader imports this module's constants
     from .gram_reader import GramSegment
@@ -170,28 +168,16 @@ def write_postings(
         "doc_pages": np.array(doc_pages, dtype="<u8"),
         "pos_pages": np.array(pos_pages, dtype="<u8"),
     }
-    blobs = {name: compress(a.tobytes()) for name, a in arrays.items()}
     header: dict = {
         "docs": len(title_len),
         "entries": len(delta),
         "positions": len(bpos),
         "doc_page": DOC_PAGE,
         "pos_page": POS_PAGE,
+        **{name: [str(a.dtype)] for name, a in arrays.items()},
     }
-    offset = 0
-    for name, blob in blobs.items():
-        header[name] = [offset, len(blob), str(arrays[name].dtype), len(arrays[name])]
-        offset += len(blob)
-    header["data"] = offset
-    head = json.dumps(header).encode("utf-8")
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(MAGIC + len(head).to_bytes(4, "little") + head)
-        for blob in blobs.values():
-            f.write(blob)
-        for blob in data:
-            f.write(blob)
-    os.replace(tmp, path)
+    parts = {name: compress(a.tobytes()) for name, a in arrays.items()}
+    write_file(path, MAGIC, header, parts, data)
 
 
 def merge_segments(parts: list[tuple[GramSegment, np.ndarray]], path: Path) -> None:

@@ -23,14 +23,13 @@ every BLOCK-th key is kept in memory; a lookup reads one block of key records.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-from .pages import compress, decompress, pack_u32, unpack_u32
+from .pages import OpenFile, compress, decompress, pack_u32, unpack_u32, write_file
 
 MAGIC = b"GOVWORDS2\n"
 SUFFIX = ".words"
@@ -108,20 +107,7 @@ def write_postings(
         "doc_pages": compress(np.array(doc_pages, dtype="<u8").tobytes()),
     }
     header: dict = {"keys": len(starts), "entries": len(keys), "doc_page": DOC_PAGE}
-    offset = 0
-    for name, blob in parts.items():
-        header[name] = [offset, len(blob)]
-        offset += len(blob)
-    header["data"] = offset
-    head = json.dumps(header).encode("utf-8")
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(MAGIC + len(head).to_bytes(4, "little") + head)
-        for blob in parts.values():
-            f.write(blob)
-        for blob in data:
-            f.write(blob)
-    os.replace(tmp, path)
+    write_file(path, MAGIC, header, parts, data)
 
 
 class WordSegment:
@@ -129,31 +115,22 @@ class WordSegment:
 
     def __init__(self, path: Path):
         self.path = path
-        self._fd = os.open(path, os.O_RDONLY)
+        self._file = OpenFile(path, MAGIC, "words file")
+        self._fd = self._file.fd
+        header = self._file.header
         try:
-            head = os.pread(self._fd, len(MAGIC) + 4, 0)
-            if head[: len(MAGIC)] != MAGIC:
-                raise ValueError(f"{path}: not a words file of this version (rebuild the index)")
-            size = int.from_bytes(head[len(MAGIC) :], "little")
-            header = json.loads(os.pread(self._fd, size, len(MAGIC) + 4))
-            base = len(MAGIC) + 4 + size
-
-            def part(name: str) -> bytes:
-                at, length = header[name]
-                return os.pread(self._fd, length, base + at)
-
-            self.blocks = np.frombuffer(decompress(part("blocks")), dtype="<u8")
-            self._pages = np.frombuffer(decompress(part("doc_pages")), dtype="<u8")
+            self.blocks = np.frombuffer(decompress(self._file.part("blocks")), dtype="<u8")
+            self._pages = np.frombuffer(decompress(self._file.part("doc_pages")), dtype="<u8")
         except BaseException:
-            os.close(self._fd)
+            self._file.close()
             raise
-        self._records = base + header["records"][0]
+        self._records = self._file.base + header["records"][0]
         self._keys = int(header["keys"])
-        self._data = base + int(header["data"])
+        self._data = self._file.data
         self.doc_page = int(header["doc_page"])
 
     def close(self) -> None:
-        os.close(self._fd)
+        self._file.close()
 
     def _block(self, b: int) -> np.ndarray:
         """Key records b*BLOCK .. (b+1)*BLOCK, and the one after (where the last one ends)."""
