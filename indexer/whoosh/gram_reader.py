@@ -1,5 +1,6 @@
-"""Reading the character view's files (``grams.py`` describes them): one segment's key tables
-in memory, its pages decoded on demand through a cache shared by the generation's segments.
+"""Reading the character view's files (``grams.py`` describes and writes them): one segment's
+key tables in memory, its pages decoded on demand through a cache shared by the generation's
+segments; and the file of a segment Whoosh merged from others, from theirs.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .grams import _NS_SHIFT, BODY_GRAMS, MAGIC
+from .grams import _DOC_BITS, _NS_SHIFT, BODY_GRAMS, MAGIC, MAX_SEGMENT_DOCS, write_postings
 from .pages import OpenFile, decompress, unpack_u32
 
 
@@ -285,3 +286,40 @@ class GramReader:
             title[offset : offset + seg.doc_count] = seg.title_len
             body[offset : offset + seg.doc_count] = seg.body_len
         return title, body
+
+
+def merge_segments(parts: list[tuple[GramSegment, np.ndarray]], path: Path) -> None:
+    """One gram segment of the live documents of ``parts`` (segment, its live document
+    numbers), numbered one after the other in that order: how Whoosh numbers a merged segment
+    (``SegmentWriter.add_reader`` of each, in turn, over ``iter_docs``)."""
+    title, body, bigram, chars = [], [], ([], [], []), ([], [], [])
+    base = 0
+    for seg, live in parts:
+        remap = np.full(seg.doc_count, -1, dtype=np.int64)
+        remap[live] = np.arange(len(live)) + base
+        base += len(live)
+        title.append(seg.title_len[live])
+        body.append(seg.body_len[live])
+        bkeys, bdocs, bpos, ckeys, cdocs, counts = seg.all_postings()
+        for out, keep, values in (
+            (bigram, remap[bdocs] >= 0, (bkeys, remap[bdocs], bpos)),
+            (chars, remap[cdocs] >= 0, (ckeys, remap[cdocs], counts)),
+        ):
+            for acc, v in zip(out, values, strict=True):
+                acc.append(v[keep])
+    if base >= MAX_SEGMENT_DOCS:
+        raise ValueError(f"a gram segment holds fewer than {MAX_SEGMENT_DOCS} documents")
+    bkeys, bdocs, bpos = (np.concatenate(a) if a else np.zeros(0, np.uint64) for a in bigram)
+    ckeys, cdocs, counts = (np.concatenate(a) if a else np.zeros(0, np.uint64) for a in chars)
+    pairs = (ckeys.astype(np.uint64) << np.uint64(_DOC_BITS)) | cdocs.astype(np.uint64)
+    order = np.argsort(pairs)
+    write_postings(
+        path,
+        np.concatenate(title) if title else np.zeros(0),
+        np.concatenate(body) if body else np.zeros(0),
+        bkeys.astype(np.uint64),
+        bdocs.astype(np.uint64),
+        bpos,
+        pairs[order],
+        counts[order],
+    )

@@ -1,5 +1,5 @@
 """The character view of one Whoosh segment: bigram and character postings in numpy, on disk
-(written here; ``gram_reader.py`` reads them).
+(written here; ``gram_reader.py`` reads and merges them).
 
 Whoosh writes a posting in Python (a pool entry, a sort, a pickled block): at one bigram per
 character that doubled the build time of the laws and let a phrase check decode positions at a
@@ -33,15 +33,11 @@ decompresses only the pages it needs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..chars import CHAR_BITS
 from .pages import compress, pack_u32, write_file
-
-if TYPE_CHECKING:  # the reader imports this module's constants
-    from .gram_reader import GramSegment
 
 TITLE_GRAMS, BODY_GRAMS, TITLE_CHARS, BODY_CHARS = 0, 1, 2, 3
 _NS_SHIFT = 2 * CHAR_BITS
@@ -178,40 +174,3 @@ def write_postings(
     }
     parts = {name: compress(a.tobytes()) for name, a in arrays.items()}
     write_file(path, MAGIC, header, parts, data)
-
-
-def merge_segments(parts: list[tuple[GramSegment, np.ndarray]], path: Path) -> None:
-    """One gram segment of the live documents of ``parts`` (segment, its live document
-    numbers), numbered one after the other in that order: how Whoosh numbers a merged segment
-    (``SegmentWriter.add_reader`` of each, in turn, over ``iter_docs``)."""
-    title, body, bigram, chars = [], [], ([], [], []), ([], [], [])
-    base = 0
-    for seg, live in parts:
-        remap = np.full(seg.doc_count, -1, dtype=np.int64)
-        remap[live] = np.arange(len(live)) + base
-        base += len(live)
-        title.append(seg.title_len[live])
-        body.append(seg.body_len[live])
-        bkeys, bdocs, bpos, ckeys, cdocs, counts = seg.all_postings()
-        for out, keep, values in (
-            (bigram, remap[bdocs] >= 0, (bkeys, remap[bdocs], bpos)),
-            (chars, remap[cdocs] >= 0, (ckeys, remap[cdocs], counts)),
-        ):
-            for acc, v in zip(out, values, strict=True):
-                acc.append(v[keep])
-    if base >= MAX_SEGMENT_DOCS:
-        raise ValueError(f"a gram segment holds fewer than {MAX_SEGMENT_DOCS} documents")
-    bkeys, bdocs, bpos = (np.concatenate(a) if a else np.zeros(0, np.uint64) for a in bigram)
-    ckeys, cdocs, counts = (np.concatenate(a) if a else np.zeros(0, np.uint64) for a in chars)
-    pairs = (ckeys.astype(np.uint64) << np.uint64(_DOC_BITS)) | cdocs.astype(np.uint64)
-    order = np.argsort(pairs)
-    write_postings(
-        path,
-        np.concatenate(title) if title else np.zeros(0),
-        np.concatenate(body) if body else np.zeros(0),
-        bkeys.astype(np.uint64),
-        bdocs.astype(np.uint64),
-        bpos,
-        pairs[order],
-        counts[order],
-    )

@@ -19,8 +19,8 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from . import layout
-from .gram_reader import GramSegment
-from .grams import SUFFIX, merge_segments
+from .gram_reader import GramSegment, merge_segments
+from .grams import SUFFIX
 from .schema import make_schema
 from .words import SUFFIX as WORDS_SUFFIX
 from .words import WordSegment, merge_words
