@@ -73,23 +73,31 @@ class GramWriter:
     def write(self, path: Path) -> None:
         if self.docs >= MAX_SEGMENT_DOCS:
             raise ValueError(f"a gram segment holds fewer than {MAX_SEGMENT_DOCS} documents")
+        # 4-byte arrays where they suffice, temporaries dropped early: a worker's peak memory
+        # is this method's, over SEGMENT_CHARS characters
         lengths = np.array([len(p) for p in self._parts], dtype=np.int64)
-        text = "\0".join(self._parts) + "\0"
-        cps = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+        cps = np.frombuffer(("\0".join(self._parts) + "\0").encode("utf-32-le"), dtype="<u4")
+        self._parts = []
         # which field (2 per document) and where in it each character of the buffer is
-        field = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths + 1)
-        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-        pos = np.arange(len(cps), dtype=np.int64) - starts[field]
-        doc = (field >> 1).astype(np.uint64)
+        field = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths + 1)
+        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int32)
+        pos = np.arange(len(cps), dtype=np.int32) - starts[field]
+        doc = (field >> 1).astype(np.uint32)
         ns = (field & 1).astype(np.uint64)
+        del field, starts
         real = cps != _SEP
+        wide = cps.astype(np.uint64)
         # bigrams: this character and the next, both in the same stream
         both = real[:-1] & real[1:]
-        bkeys = (ns[:-1] << _NS_SHIFT) | (cps[:-1] << CHAR_BITS) | cps[1:]
-        bkeys, bdocs, bpos = bkeys[both], doc[:-1][both], pos[:-1][both]
+        bkeys = ((ns[:-1] << _NS_SHIFT) | (wide[:-1] << CHAR_BITS) | wide[1:])[both]
+        bdocs, bpos = doc[:-1][both], pos[:-1][both]
+        del both, pos
         # single characters: (key, document) pairs with their counts
-        ckeys = ((ns[real] + TITLE_CHARS) << _NS_SHIFT) | (cps[real] << CHAR_BITS)
-        pairs, counts = np.unique((ckeys << _DOC_BITS) | doc[real], return_counts=True)
+        ckeys = ((ns[real] + TITLE_CHARS) << _NS_SHIFT) | (wide[real] << CHAR_BITS)
+        codes = (ckeys << _DOC_BITS) | doc[real]
+        del ckeys, wide, ns, doc, real, cps
+        pairs, counts = np.unique(codes, return_counts=True)
+        del codes
         write_postings(path, lengths[0::2], lengths[1::2], bkeys, bdocs, bpos, pairs, counts)
 
 
@@ -107,7 +115,7 @@ def write_postings(
     positions ascending within each (key, document); characters as sorted unique
     ``key << 20 | document`` pairs with their counts."""
     # stable: positions stay ascending within a (key, document)
-    order = np.argsort((bkeys << _DOC_BITS) | bdocs, kind="stable")
+    order = np.argsort((bkeys << _DOC_BITS) | bdocs.astype(np.uint64), kind="stable")
     bkeys, bdocs, bpos = bkeys[order], bdocs[order], bpos[order]
     # a bigram's document list: one entry per (key, document), counting its positions
     new = np.r_[True, (bkeys[1:] != bkeys[:-1]) | (bdocs[1:] != bdocs[:-1])]
