@@ -54,6 +54,11 @@ class AndNot:
 
 
 @dataclass(frozen=True)
+class Nothing:
+    """Matches no document (a word that analyzes to no token, an empty group)."""
+
+
+@dataclass(frozen=True)
 class AtLeast:
     """Documents holding at least ``k`` of ``words``, each looked up in every one of ``fields``."""
 
@@ -68,11 +73,6 @@ class Maybe:
 
     required: Node
     optional: Node
-
-
-@dataclass(frozen=True)
-class Nothing:
-    """Matches no document (a word that analyzes to no token, an empty group)."""
 
 
 Node = Term | Run | And | Or | AndNot | AtLeast | Maybe | Nothing
