@@ -86,3 +86,36 @@ def test_the_same_characters_in_another_order_are_not_a_quoted_match(engine, typ
 
 def test_the_notice_is_one_document():
     assert [p.name for p in Path(CORPUS).glob("*.txt")] == ["notice.txt"]
+
+
+PROXIMITY = DATA / "proximity"
+
+
+@pytest.fixture(scope="module")
+def near_whoosh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
+    index = tmp_path_factory.mktemp("near_whoosh")
+    build_index(PROXIMITY, index, progress=False)
+    with SearchEngine(index) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def near_sphinx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SphinxEngine]:
+    if not binaries_available():
+        pytest.skip("Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)")
+    with running_cluster(PROXIMITY, tmp_path_factory.mktemp("near_sphinx"), shards=1) as cluster:
+        engine = SphinxEngine(cluster.index_dir)
+        yield engine
+        engine.close()
+
+
+@pytest.mark.parametrize("backend", ["near_whoosh", "near_sphinx"])
+def test_parts_written_next_to_each_other_rank_first(request, backend):
+    """脱贫 攻坚: both parts must match; where they are written together (脱贫攻坚) the
+    document ranks above the one of the same length that has them far apart (the joined run's
+    bigrams add to its score: without them the other one ranked first)."""
+    engine = request.getfixturevalue(backend)
+    result = engine.search(SearchRequest(q="脱贫 攻坚", size=10, facets=False))
+    titles = [h.title for h in result.hits]
+    assert titles == ["关于巩固拓展成果的通知", "关于农村道路建设的通知"], titles
+    assert "<mark>脱贫攻坚</mark>" in result.hits[0].snippet
