@@ -56,6 +56,8 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlencode, urlsplit
 
+from http_load import memory
+
 KINDS = ("run", "quoted", "pair", "common", "passage")
 COMMON = [
     "政府", "发展", "经济", "工作", "会议", "国家", "建设", "管理", "服务", "安全",
@@ -337,16 +339,6 @@ def stop_server(proc: subprocess.Popen, index: Path, searchd_before: set[int]) -
             os.kill(target, signal.SIGTERM)
         except OSError:
             pass
-
-
-def memory(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM of ``pid`` in MB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(rest.split()[0]) // 1024
-    return values
 
 
 def preload(index: Path) -> int:

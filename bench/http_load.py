@@ -28,6 +28,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -131,6 +132,16 @@ def percentile(sorted_ms: list[float], p: float) -> float:
     if len(sorted_ms) == 1:
         return sorted_ms[0]
     return statistics.quantiles(sorted_ms, n=100, method="inclusive")[int(p) - 1]
+
+
+def memory(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM of ``pid`` in MB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0]) // 1024
+    return values
 
 
 def start_server(index: str, workers: int | None, log: IO[str]) -> tuple[subprocess.Popen, str]:

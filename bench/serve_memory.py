@@ -26,23 +26,13 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
-from http_load import loopback_only, start_server
+from http_load import loopback_only, memory, start_server
 from query_bench import COMMON, WORK, percentiles
 
 from indexer.errors import AnalyzerMismatchError, IndexMissingError
 from indexer.whoosh import layout
 from indexer.whoosh.build import build_index
 from indexer.whoosh.schema import SCHEMA_VERSION
-
-
-def memory(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM of ``pid`` in MB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(rest.split()[0]) // 1024
-    return values
 
 
 def usable(index: Path) -> bool:

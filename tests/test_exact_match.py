@@ -240,31 +240,12 @@ def check_quoted(engine, oracle: Oracle, run: str, source: Doc) -> None:
         assert marks_the_run(hit, run), (run, hit.id, hit.title_html, hit.snippet)
 
 
+@pytest.mark.parametrize("kind", ["any", "long", "break", "digit"])
 @PROPERTY
 @given(data=st.data())
-def test_quoted_run_finds_exactly_the_documents_that_contain_it(engine, oracle, data):
-    run, source = data.draw(runs(oracle, "any"))
-    check_quoted(engine, oracle, run, source)
-
-
-@PROPERTY
-@given(data=st.data())
-def test_quoted_long_run_finds_exactly_the_documents_that_contain_it(engine, oracle, data):
-    run, source = data.draw(runs(oracle, "long"))
-    check_quoted(engine, oracle, run, source)
-
-
-@PROPERTY
-@given(data=st.data())
-def test_quoted_run_across_a_line_break(engine, oracle, data):
-    run, source = data.draw(runs(oracle, "break"))
-    check_quoted(engine, oracle, run, source)
-
-
-@PROPERTY
-@given(data=st.data())
-def test_quoted_run_next_to_digits(engine, oracle, data):
-    run, source = data.draw(runs(oracle, "digit"))
+def test_quoted_run_finds_exactly_the_documents_that_contain_it(engine, oracle, kind, data):
+    """Runs of 1-12 characters, of 13-40, across a line break, next to digits."""
+    run, source = data.draw(runs(oracle, kind))
     check_quoted(engine, oracle, run, source)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,22 +42,32 @@ FOUND = [
 NOT_FOUND = ["5G基地", "2023年", "G21", "站基G5"]
 
 
-@pytest.fixture(scope="module")
-def whoosh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
-    index = tmp_path_factory.mktemp("mixed_whoosh")
-    build_index(CORPUS, index, progress=False)
-    with SearchEngine(index) as engine:
-        yield engine
-
-
-@pytest.fixture(scope="module")
-def sphinx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SphinxEngine]:
+@contextmanager
+def engine_of(backend: str, corpus: Path, index: Path) -> Iterator[SearchEngine | SphinxEngine]:
+    """An engine over an index of ``corpus`` built in ``index`` (Sphinx: one shard, running)."""
+    if backend == "whoosh":
+        build_index(corpus, index, progress=False)
+        with SearchEngine(index) as engine:
+            yield engine
+        return
     if not binaries_available():
         pytest.skip("Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)")
-    with running_cluster(CORPUS, tmp_path_factory.mktemp("mixed_sphinx"), shards=1) as cluster:
+    with running_cluster(corpus, index, shards=1) as cluster:
         engine = SphinxEngine(cluster.index_dir)
         yield engine
         engine.close()
+
+
+@pytest.fixture(scope="module")
+def whoosh(tmp_path_factory: pytest.TempPathFactory):
+    with engine_of("whoosh", CORPUS, tmp_path_factory.mktemp("mixed_whoosh")) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def sphinx(tmp_path_factory: pytest.TempPathFactory):
+    with engine_of("sphinx", CORPUS, tmp_path_factory.mktemp("mixed_sphinx")) as engine:
+        yield engine
 
 
 @pytest.fixture(params=["whoosh", "sphinx"])
@@ -91,31 +102,18 @@ def test_the_notice_is_one_document():
 PROXIMITY = DATA / "proximity"
 
 
-@pytest.fixture(scope="module")
-def near_whoosh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
-    index = tmp_path_factory.mktemp("near_whoosh")
-    build_index(PROXIMITY, index, progress=False)
-    with SearchEngine(index) as engine:
+@pytest.fixture(scope="module", params=["whoosh", "sphinx"])
+def near(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    index = tmp_path_factory.mktemp(f"near_{request.param}")
+    with engine_of(request.param, PROXIMITY, index) as engine:
         yield engine
 
 
-@pytest.fixture(scope="module")
-def near_sphinx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SphinxEngine]:
-    if not binaries_available():
-        pytest.skip("Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)")
-    with running_cluster(PROXIMITY, tmp_path_factory.mktemp("near_sphinx"), shards=1) as cluster:
-        engine = SphinxEngine(cluster.index_dir)
-        yield engine
-        engine.close()
-
-
-@pytest.mark.parametrize("backend", ["near_whoosh", "near_sphinx"])
-def test_parts_written_next_to_each_other_rank_first(request, backend):
+def test_parts_written_next_to_each_other_rank_first(near):
     """脱贫 攻坚: both parts must match; where they are written together (脱贫攻坚) the
     document ranks above the one of the same length that has them far apart (the joined run's
     bigrams add to its score: without them the other one ranked first)."""
-    engine = request.getfixturevalue(backend)
-    result = engine.search(SearchRequest(q="脱贫 攻坚", size=10, facets=False))
+    result = near.search(SearchRequest(q="脱贫 攻坚", size=10, facets=False))
     titles = [h.title for h in result.hits]
     assert titles == ["关于巩固拓展成果的通知", "关于农村道路建设的通知"], titles
     assert "<mark>脱贫攻坚</mark>" in result.hits[0].snippet
