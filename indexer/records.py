@@ -6,6 +6,7 @@ They hold data only (no Whoosh, no Flask) so that every layer and a second engin
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,12 +42,18 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = _field_names(cls)
         return cls(**{k: v for k, v in data.items() if k in names})
 
     @property
     def year(self) -> str:
         return self.date[:4] if self.date else ""
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    # asked for each of a page's hits: dataclasses.fields() builds its tuple on every call
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 #: the facet fields, in the order pages show them

@@ -19,6 +19,7 @@ from pathlib import Path
 from .. import extract
 from ..analysis import ANALYZER_VERSION, analyze
 from ..corpus import BuildReport, Skipped, SourceRead, progress_bar, read_source, require_corpus
+from ..docstore import FORMAT_VERSION as DOCSTORE_VERSION
 from ..docstore import DocStore, pack
 from ..lock import WriteLock
 from ..meta import write_meta as write_meta_file
@@ -199,6 +200,7 @@ def write_meta(cluster: Cluster, corpus: Path, report: BuildReport) -> None:
         + secrets.token_hex(4),
         "analyzer_version": ANALYZER_VERSION,
         "feed_version": FEED_VERSION,
+        "docstore_version": DOCSTORE_VERSION,
         "documents": report.total_documents,
         "shards": len(cluster.shards),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
