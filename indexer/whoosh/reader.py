@@ -15,6 +15,7 @@ a searcher opens (~0.5 s and ~800 MB at 100k documents). We open the storage wit
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -53,6 +54,7 @@ class _Segment:
         self.reader = segreader
         self.offset = offset
         self.doc_count = segreader.doc_count_all()
+        self.ids: Any = None  # the id column's reader, opened when first asked
 
 
 class IndexReader:
@@ -74,6 +76,7 @@ class IndexReader:
         ]
         self.doc_count_all = self.searcher.doc_count_all()
         self.n = self.doc_count_all
+        self._offsets = [seg.offset for seg in self.segments]
         live = np.ones(self.n, dtype=bool)
         for seg in self.segments:
             if seg.reader.has_deletions():
@@ -230,8 +233,11 @@ class IndexReader:
         return sum(end - first for first, end in (f for f in found if f is not None))
 
     def doc_id(self, docnum: int) -> str:
+        seg = self.segments[bisect.bisect_right(self._offsets, docnum) - 1]
         with self.whoosh_lock:
-            return self.searcher.stored_fields(int(docnum))["id"]
+            if seg.ids is None:
+                seg.ids = seg.reader.column_reader("id", translate=True)
+            return seg.ids[docnum - seg.offset]
 
     def docnum(self, doc_id: str) -> int | None:
         with self.whoosh_lock:
