@@ -69,9 +69,9 @@ def healthz() -> tuple[Response, int]:
     try:
         stats = get_engine().stats()
     except IndexMissingError as exc:
-        return jsonify(status="no index", message=str(exc)), 503
+        return jsonify(status="no index", message=exc.public()), 503
     except AnalyzerMismatchError as exc:
-        return jsonify(status="analyzer mismatch", message=str(exc)), 503
+        return jsonify(status="analyzer mismatch", message=exc.public()), 503
     return jsonify(status="ok", **stats), 200
 
 

@@ -65,7 +65,10 @@ def error_response(status: int, code: str, message: str) -> Response:
 
 
 def _handle_govsearch_error(exc: GovsearchError) -> Response:
-    return error_response(exc.http_status, exc.code, str(exc))
+    if exc.http_status >= 500:
+        # the operator's message (paths, commands) goes to the log; the client gets the public one
+        log.warning("%s on %s: %s", exc.code, request.path, exc)
+    return error_response(exc.http_status, exc.code, exc.public())
 
 
 def http_error_response(exc: HTTPException) -> Response:

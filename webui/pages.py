@@ -378,4 +378,4 @@ def govsearch_error(exc: GovsearchError):
         hint = _QUERY_HINTS.get(exc.param or "", "请检查检索条件后重试。")
         return _error_page(400, f"检索条件有误：{hint}（{exc}）")
     current_app.logger.warning("page error: %s", exc)
-    return _error_page(exc.http_status, f"暂时无法检索：{exc}")
+    return _error_page(exc.http_status, f"暂时无法检索：{exc.public()}")
