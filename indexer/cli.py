@@ -127,9 +127,20 @@ def _facet_option(name: str, help: str):
 @click.option("--date-from", "date_from", default="", help="Earliest date, YYYY-MM-DD.")
 @click.option("--date-to", "date_to", default="", help="Latest date, YYYY-MM-DD.")
 @click.option("--sort", default="relevance", help="relevance or date (newest first).")
-@click.option("--page", default="1", help="Page number (1-10000).")
+@click.option("--page", default="1", help="Page number (page × size at most 10000).")
 @click.option("--size", default="10", help="Hits per page (1-100).")
-def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[str, ...]) -> None:
+@_setting(
+    "max_result_window",
+    type=click.IntRange(min=1),
+    help="Deepest hit a page may reach, page × size [default: 10000].",
+)
+def search(
+    query: str,
+    index_dir: Path,
+    as_json: bool,
+    max_result_window: int | None,
+    **options: str | tuple[str, ...],
+) -> None:
     """Search the index for QUERY and print a table (or the API's JSON with --json).
 
     QUERY: words (all must match), OR, -word or NOT word, "exact phrase", title: agency: doc_no:.
@@ -138,7 +149,7 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
     import shutil
 
     from .engines import open_engine
-    from .params import run_search
+    from .params import MAX_RESULT_WINDOW, run_search
     from .result_table import format_table
 
     # the same path as the HTTP API: the options become query parameters and pass one validator
@@ -150,7 +161,7 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
     try:
         engine = open_engine(index_dir)
         try:
-            result = run_search(engine, params)
+            result = run_search(engine, params, max_result_window or MAX_RESULT_WINDOW)
         finally:
             engine.close()
     except GovsearchError as exc:

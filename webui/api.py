@@ -48,9 +48,14 @@ def _request_params() -> dict[str, list[str]]:
     return request.args.to_dict(flat=False)
 
 
+def _parsed(params: dict[str, list[str]]) -> SearchRequest:
+    return parse_search_params(params, max_window=current_app.config["MAX_RESULT_WINDOW"])
+
+
 @_get("/api/search")
 def search() -> Response:
-    return jsonify(run_search(get_engine(), _request_params()).to_dict())
+    window = current_app.config["MAX_RESULT_WINDOW"]
+    return jsonify(run_search(get_engine(), _request_params(), window).to_dict())
 
 
 @_get("/api/documents/<doc_id>")
@@ -118,7 +123,7 @@ def _csv_hits(params: dict[str, list[str]], request_: SearchRequest) -> list[Hit
 @_get("/api/search.csv")
 def search_csv() -> Response:
     params = _request_params()
-    hits = _csv_hits(params, parse_search_params(params))
+    hits = _csv_hits(params, _parsed(params))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -147,7 +152,7 @@ def _sub(parent: ET.Element, tag: str, text: str = "", **attrs: str) -> ET.Eleme
 def feed() -> Response:
     """The newest matching documents, for following a saved search in a feed reader."""
     params = _request_params()
-    request_ = parse_search_params(params)
+    request_ = _parsed(params)
     request_.sort, request_.facets = "date", False
     if not any(params.get("size", [])):
         request_.size = min(current_app.config["FEED_SIZE"], MAX_SIZE)

@@ -52,6 +52,12 @@ SETTINGS: tuple[Setting, ...] = (
     # with 8 threads against 64-106 with waitress's default 4, and 2 clients 159-163 against
     # 120-140: a slow request (related documents) no longer holds up the quick ones queued behind.
     Setting("workers", 8, "Request threads of the waitress server."),
+    Setting(
+        "max_result_window",
+        10_000,
+        "Deepest hit a page may reach (page × size); a deeper page is a 400 that says the last "
+        "page, and the result page shows that last page.",
+    ),
     Setting("csv_max_rows", 1000, "Most rows `/api/search.csv` returns when no page is asked."),
     Setting("feed_size", 20, "Entries in `/feed.atom` (the newest matching documents)."),
     Setting("related_limit", 5, "Related documents listed with `/api/documents/<id>`."),
