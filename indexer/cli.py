@@ -18,7 +18,11 @@ from .errors import GovsearchError
 def _setting(name: str, *decls: str, **kw: object):
     """An option whose default comes from ``GOVSEARCH_<NAME>`` (the settings of the README)."""
     return click.option(
-        f"--{name}", *decls, envvar=f"GOVSEARCH_{name.upper()}", show_envvar=True, **kw
+        f"--{name.replace('_', '-')}",
+        *decls,
+        envvar=f"GOVSEARCH_{name.upper()}",
+        show_envvar=True,
+        **kw,
     )
 
 
@@ -176,6 +180,11 @@ def search(
 @_setting("index", help="Index directory [default: var/index].")
 @_setting("corpus", help="Corpus folder; the index is built from it first when it is missing.")
 @_setting("host", help="[default: 127.0.0.1]")
+@_setting(
+    "public_url",
+    help="Absolute URL the site is reached at; feed, CSV and OpenAPI links start with it "
+    "[default: http://HOST:PORT/].",
+)
 @_setting("port", type=click.IntRange(0, 65535), help="[default: 8000; 0 picks a free port]")
 @_setting("workers", type=click.IntRange(min=1), help="Request threads [default: 8].")
 @_setting(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ bp = Blueprint("api", __name__)
 # so an id can never name a file, and anything else is answered 404 before the docstore is asked.
 DOC_ID = re.compile(r"[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]{0,254})")
 
-CSV_COLUMNS = ("id", "title", "agency", "date", "doc_type", "doc_no", "index_no", "url")
+CSV_COLUMNS = ("id", "title", "agency", "date", "doc_type", "doc_no", "index_no", "url", "link")
 # A cell starting with one of these is run as a formula by Excel/LibreOffice (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 forbids most control characters; a stray one in a title would make the feed unparsable.
@@ -80,14 +81,22 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok", **stats), 200
 
 
+def _doc_link(doc_id: str) -> str:
+    """The absolute URL of a document's page (``url`` is the original site's page)."""
+    return f"{current_app.config['BASE_URL']}doc/{quote(doc_id, safe='')}"
+
+
 @cache
-def _openapi_bytes() -> bytes:
-    return resources.files("webui").joinpath("openapi.json").read_bytes()
+def _openapi_bytes(base: str) -> bytes:
+    spec = json.loads(resources.files("webui").joinpath("openapi.json").read_bytes())
+    # the paths start with /api: the server is the site's base without its trailing slash
+    spec["servers"] = [{"url": base.rstrip("/")}]
+    return json.dumps(spec, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 @_get("/api/openapi.json")
 def openapi() -> Response:
-    return Response(_openapi_bytes(), mimetype="application/json")
+    return Response(_openapi_bytes(current_app.config["BASE_URL"]), mimetype="application/json")
 
 
 def _csv_cell(value: str) -> str:
@@ -128,7 +137,8 @@ def search_csv() -> Response:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for hit in hits:
-        writer.writerow([_csv_cell(str(getattr(hit, column))) for column in CSV_COLUMNS])
+        row = {**dataclasses.asdict(hit), "link": _doc_link(hit.id)}
+        writer.writerow([_csv_cell(str(row[column])) for column in CSV_COLUMNS])
     # The BOM is what makes Excel read the file as UTF-8 instead of the local ANSI code page.
     return Response(
         "\ufeff" + out.getvalue(),
@@ -158,7 +168,7 @@ def feed() -> Response:
         request_.size = min(current_app.config["FEED_SIZE"], MAX_SIZE)
     result = get_engine().search(request_)
 
-    root = request.url_root
+    root = current_app.config["BASE_URL"]
     query = urlencode(to_query_params(request_), doseq=True)
     search_query = urlencode(
         {k: v for k, v in to_query_params(request_).items() if k not in ("size", "facets")},
@@ -176,7 +186,7 @@ def feed() -> Response:
     _sub(atom, "link", rel="alternate", type="text/html", href=f"{root}search?{search_query}")
     _sub(_sub(atom, "author"), "name", "govsearch")
     for hit in result.hits:
-        url = f"{root}doc/{quote(hit.id, safe='')}"
+        url = _doc_link(hit.id)
         entry = _sub(atom, "entry")
         _sub(entry, "id", url)
         _sub(entry, "title", hit.title or hit.id)

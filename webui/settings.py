@@ -8,9 +8,11 @@ each one; ``tests/test_api.py`` fails when one is missing there.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .urls import checked_public_url
 
 ENV_PREFIX = "GOVSEARCH_"
 
@@ -20,6 +22,8 @@ class Setting:
     name: str
     default: Any
     help: str
+    #: the value as the app uses it, or ValueError saying what is wrong (checked at start-up)
+    check: Callable[[Any], Any] | None = None
 
     @property
     def key(self) -> str:
@@ -44,6 +48,14 @@ SETTINGS: tuple[Setting, ...] = (
         "corpus",
         "",
         "Corpus folder; `serve` builds the index from it when the index is missing.",
+    ),
+    Setting(
+        "public_url",
+        "",
+        "Absolute URL the site is reached at (https://search.example.gov.cn/); the feed, CSV and "
+        "OpenAPI links start with it. Default: http://HOST:PORT/ of the server itself, never "
+        "the request's Host header.",
+        lambda value: checked_public_url(value) if value else "",
     ),
     Setting("host", "127.0.0.1", "Address `serve` listens on (loopback only by default)."),
     Setting("port", 8000, "Port `serve` listens on."),
@@ -89,5 +101,5 @@ def resolve_settings(
                 ) from None
         else:
             value = str(value)
-        resolved[setting.key] = value
+        resolved[setting.key] = setting.check(value) if setting.check else value
     return resolved
