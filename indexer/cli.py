@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .errors import GovsearchError
+from .errors import GovsearchError, SettingError
 
 
 def _setting(name: str, *decls: str, **kw: object):
@@ -31,7 +31,40 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-@click.group()
+class _OneLineError(click.ClickException):
+    """A usage error or a bad setting: one line on stderr and exit 2, like ``_fail``."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"govsearch: {self.format_message()}", err=True)
+
+
+class _Commands(click.Group):
+    """The command group: click's usage errors (a bad option, or a bad value in a
+    ``GOVSEARCH_*`` variable) and bad settings noticed anywhere in a command are one line and
+    exit 2, never click's usage block or a traceback."""
+
+    def make_context(self, *args: object, **kwargs: object) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[arg-type]
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _OneLineError(exc.format_message()) from None
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _OneLineError(exc.format_message()) from None
+        except SettingError as exc:
+            raise _OneLineError(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="govsearch")
 def main() -> None:
     """Full-text search for Chinese government information-disclosure documents."""
@@ -102,7 +135,7 @@ def index(
             hosts=list(hosts) or None,
             **sphinx,
         )
-    except CorpusMissingError as exc:
+    except (CorpusMissingError, SettingError) as exc:
         _fail(str(exc), 2)
     except IndexLockedError as exc:
         _fail(str(exc), 3)

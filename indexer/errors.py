@@ -82,5 +82,10 @@ class CorpusMissingError(GovsearchError, code="corpus_missing"):
     """The corpus folder to build from does not exist or is not a folder."""
 
 
-class UnknownBackendError(GovsearchError, code="unknown_backend"):
+class SettingError(GovsearchError, ValueError, code="bad_setting"):
+    """A setting (environment variable or option) holds a value govsearch cannot use; the
+    message names it (``GOVSEARCH_USER_DICT=/x: no such file``) and the CLI exits 2."""
+
+
+class UnknownBackendError(SettingError, code="unknown_backend"):
     """An engine name, or an option of another engine, that this build does not know."""

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.errors import SettingError
+
 from .urls import checked_public_url
 
 ENV_PREFIX = "GOVSEARCH_"
@@ -24,6 +26,9 @@ class Setting:
     help: str
     #: the value as the app uses it, or ValueError saying what is wrong (checked at start-up)
     check: Callable[[Any], Any] | None = None
+    #: the range of a whole-number setting (0 would make a page of nothing, a feed of nothing)
+    minimum: int = 1
+    maximum: int | None = None
 
     @property
     def key(self) -> str:
@@ -58,7 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
         lambda value: checked_public_url(value) if value else "",
     ),
     Setting("host", "127.0.0.1", "Address `serve` listens on (loopback only by default)."),
-    Setting("port", 8000, "Port `serve` listens on."),
+    Setting("port", 8000, "Port `serve` listens on.", minimum=0, maximum=65535),
     # waitress answers each request on one of its threads (one shared searcher). Measured with
     # bench/http_load.py on corpus/ (2 cores, busy machine): 8 clients got 165-198 requests/s
     # with 8 threads against 64-106 with waitress's default 4, and 2 clients 159-163 against
@@ -92,14 +97,26 @@ def resolve_settings(
             value = environ[setting.envvar]
         else:
             value = setting.default
-        if isinstance(setting.default, int):
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"{setting.envvar} must be a whole number (got {value!r})"
-                ) from None
-        else:
-            value = str(value)
-        resolved[setting.key] = setting.check(value) if setting.check else value
+        resolved[setting.key] = _checked(setting, value)
     return resolved
+
+
+def _checked(setting: Setting, value: Any) -> Any:
+    """The value of ``setting`` as the app uses it; SettingError (one line, naming the
+    variable) for a value it cannot use."""
+    if isinstance(setting.default, int):
+        high = setting.maximum
+        allowed = f"from {setting.minimum}" + (f" to {high}" if high is not None else " up")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number < setting.minimum or (high is not None and number > high):
+            raise SettingError(
+                f"{setting.envvar} must be a whole number {allowed} (got {str(value)[:40]!r})"
+            )
+        return number
+    try:
+        return setting.check(str(value)) if setting.check else str(value)
+    except ValueError as exc:
+        raise SettingError(str(exc)) from None

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import GovsearchError, IndexMissingError
+from ..errors import IndexMissingError, SettingError
 
 CLUSTER_FILE = "sphinx.json"
 DOCSTORE = "docs.sqlite"
@@ -41,7 +41,7 @@ AGENT_FAILURE_MODES = ("warn", "error")
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})")
 
 
-class SphinxConfigError(GovsearchError, code="sphinx_config"):
+class SphinxConfigError(SettingError, code="sphinx_config"):
     """The Sphinx cluster description is invalid or cannot be used."""
 
 
