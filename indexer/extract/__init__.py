@@ -54,8 +54,10 @@ class Source:
     companions: tuple[Path, ...] = ()
 
 
-def make_id(relpath: str, record: int | None = None) -> str:
-    """Stable, URL-safe id: 16 hex chars of sha1 over the NFC posix relpath (``relpath#n``)."""
+def make_id(relpath: str, record: str | None = None) -> str:
+    """Stable, URL-safe id: 16 hex chars of sha1 over the NFC posix relpath, and for a record of
+    a JSON/JSONL file its key (``relpath#key``: its own id, URL or content hash, never its
+    position in the file)."""
     key = unicodedata.normalize("NFC", relpath.replace("\\", "/"))
     if record is not None:
         key = f"{key}#{record}"
@@ -113,7 +115,7 @@ def discover(root: Path) -> Iterator[Source]:
 def extract_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
     """The Documents of one Source (one per file; one per record of JSONL / JSON arrays)."""
     try:
-        numbered = extract_file(source.path, source.companions, max_bytes=max_bytes)
+        keyed = extract_file(source.path, source.companions, max_bytes=max_bytes)
     except ExtractError as exc:
         if exc.path is None:
             raise ExtractError(exc.reason, source.relpath) from exc
@@ -121,9 +123,9 @@ def extract_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> lis
     except (OSError, ValueError, RecursionError, MemoryError) as exc:
         raise ExtractError(f"{type(exc).__name__}: {exc}", source.relpath) from exc
     docs = []
-    for number, doc in numbered:
+    for key, doc in keyed:
         doc.source_path = source.relpath
-        doc.id = make_id(source.relpath, number)
+        doc.id = make_id(source.relpath, key)
         docs.append(doc)
     return docs
 

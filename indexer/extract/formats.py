@@ -71,8 +71,9 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 def extract_file(
     path: Path, companions: tuple[Path, ...] = (), *, max_bytes: int
-) -> list[tuple[int | None, Document]]:
-    """(record number, Document) pairs; the number is None for a file that is one document."""
+) -> list[tuple[str | None, Document]]:
+    """(record key, Document) pairs; the key is None for a file that is one document (see
+    ``jsonrec`` for the key of a record of a JSON/JSONL file)."""
     suffix = path.suffix.lower()
     if path.name == "_index.md":
         raise ExtractError("folder index (_index.md), not a document")
@@ -89,12 +90,12 @@ def extract_file(
     elif suffix in {".json", ".jsonl"}:
         decoded = decode_bytes(data)
         records = parse_json_records(decoded.text, jsonl=suffix == ".jsonl")
-        finished: list[tuple[int | None, Document]] = []
+        finished: list[tuple[str | None, Document]] = []
         dropped: list[str] = []
-        for number, record in records:
+        for number, key, record in records:
             record.warnings[:0] = decoded.warnings
             try:
-                finished.append((number, finish(record)))
+                finished.append((key, finish(record)))
             except ExtractError as exc:
                 dropped.append(f"record {number} skipped: {exc.reason}")
         if not finished:
