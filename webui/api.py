@@ -189,7 +189,7 @@ def feed() -> Response:
         url = _doc_link(hit.id)
         entry = _sub(atom, "entry")
         _sub(entry, "id", url)
-        _sub(entry, "title", hit.title or hit.id)
+        _sub(entry, "title", hit.title or "(无标题)")
         _sub(entry, "updated", hit.date + CHINA_MIDNIGHT if hit.date else updated)
         _sub(entry, "link", rel="alternate", type="text/html", href=url)
         if hit.agency:
