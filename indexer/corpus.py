@@ -82,6 +82,7 @@ class BuildReport:
         self.indexed += 1
         self.documents += outcome.count
         self.bytes_read += outcome.size
+        self.notes += [f"{outcome.relpath}: {note}" for note in outcome.notes]
 
 
 def require_corpus(corpus: Path | str) -> Path:
@@ -125,6 +126,8 @@ class SourceRead:
     #: how many documents it yielded (kept when ``documents`` is dropped to send it back from a
     #: worker process after indexing them there)
     count: int = 0
+    #: records of the file that were skipped (invalid, or the same id as an earlier record)
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.count = self.count or len(self.documents)
@@ -140,7 +143,9 @@ def read_source(source: extract.Source) -> SourceRead:
         docs = extract.extract_source(source)
     except ExtractError as exc:
         return SourceRead(source.relpath, size, digest, [], exc.reason)
-    return SourceRead(source.relpath, size, digest, docs)
+    # each kept record carries the file's "record N skipped: …" warnings: the summary lists them
+    skipped = {w for d in docs for w in d.warnings if w.startswith("record ") and "skipped" in w}
+    return SourceRead(source.relpath, size, digest, docs, notes=sorted(skipped))
 
 
 def progress_bar(total: int, progress: bool | None) -> Any:

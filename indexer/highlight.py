@@ -358,6 +358,7 @@ def hit_of(
         title_html=highlight_title(doc.title, marks),
         category=doc.category,
         proposal_kind=doc.proposal_kind,
+        title_from_body=doc.title_from_body,
     )
 
 

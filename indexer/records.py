@@ -35,6 +35,8 @@ class Document:
     addressee: str = ""  # e.g. 王强委员, 陈朝雄代表
     handling_units: list[str] = field(default_factory=list)  # 主办 / 会办 / 承办单位
     contact: str = ""  # 联系人 …
+    #: the source gave no title: ``title`` is the body's first meaningful line (pages say so)
+    title_from_body: bool = False
     warnings: list[str] = field(default_factory=list)  # usable text, but something was off
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,6 +98,7 @@ class Hit:
     title_html: str = ""  # the title, escaped, with <mark> on matched words
     category: str = ""
     proposal_kind: str = ""
+    title_from_body: bool = False  # see Document.title_from_body
 
 
 @dataclass

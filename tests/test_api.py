@@ -216,7 +216,9 @@ def test_csv_has_a_bom_and_the_hits_in_chinese(api_client):
     rows = read_csv(api_client.get("/api/search.csv?q=地瓜经济"))
     hits = get_json(api_client, "/api/search?q=地瓜经济&size=100")["hits"]
     assert list(rows[0]) == list(CSV_COLUMNS)
-    assert CSV_COLUMNS == ("id", "title", "agency", "date", "doc_type", "doc_no", "index_no", "url")
+    assert CSV_COLUMNS == (
+        *("id", "title", "agency", "date", "doc_type", "doc_no", "index_no", "url", "link"),
+    )
     assert [r["id"] for r in rows] == [h["id"] for h in hits]
     assert rows[0]["title"] == hits[0]["title"] and "提案" in rows[0]["title"]
 

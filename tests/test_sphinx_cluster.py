@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from indexer.errors import AnalyzerMismatchError
 from indexer.ranking import EXACT_BONUS
 from indexer.records import SearchRequest, SearchResult
 from indexer.sphinx.build import build_sphinx
-from indexer.sphinx.cluster import META, Cluster
+from indexer.sphinx.cluster import META, Cluster, load_cluster
 from indexer.sphinx.connections import ShardUnavailableError
 from indexer.sphinx.engine import SphinxEngine
 from indexer.sphinx.process import (
@@ -338,3 +340,50 @@ def test_an_index_built_in_another_format_is_refused(tmp_path):
     (index / META).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(AnalyzerMismatchError, match="rebuild it with 'govsearch index"):
         SphinxEngine(index)
+
+
+def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from indexer.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("folder", ["with space", "索引 目录"])
+def test_an_index_path_with_spaces_or_chinese_builds_and_serves(tmp_path, folder):
+    """Every path is written into the configs and the indexer's shell command; a space used to
+    split ``tsvpipe_command`` (issue 16, 6)."""
+    index = tmp_path / folder / "ix"
+    base = str(free_port_range(4))
+    built = _cli("index", "--backend", "sphinx", "--corpus", str(CORPUS), "--index", str(index),
+                 "--base-port", base)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    cluster = load_cluster(index)
+    pids = start_searchd(cluster)
+    try:
+        found = _cli("search", "地瓜经济", "--index", str(index), "--json")
+        assert found.returncode == 0, found.stderr
+        assert json.loads(found.stdout)["total"] > 0
+    finally:
+        stop_searchd(cluster, pids)
+
+
+@pytest.mark.parametrize("folder", ["comment#x", "line\nbreak", "back\\slash"])
+def test_an_index_path_a_config_cannot_hold_is_refused_in_one_line(tmp_path, folder):
+    index = tmp_path / folder / "ix"
+    built = _cli("index", "--backend", "sphinx", "--corpus", str(CORPUS), "--index", str(index))
+    assert built.returncode != 0
+    assert built.stderr.count("\n") == 1 and "Traceback" not in built.stderr, built.stderr
+    assert "Sphinx config cannot hold" in built.stderr
+    assert not index.exists()
+
+
+def test_a_shard_host_a_config_cannot_hold_is_refused_in_one_line(tmp_path):
+    built = _cli("index", "--backend", "sphinx", "--corpus", str(CORPUS),
+                 "--index", str(tmp_path / "ix"), "--shard-host", "a b#c")  # fmt: skip
+    assert built.returncode != 0
+    assert built.stderr.count("\n") == 1 and "Traceback" not in built.stderr, built.stderr
+    assert "not a host name" in built.stderr

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
 from indexer.highlight import Marker, render
 from indexer.normalize import normalize
-from indexer.params import DEFAULT_SIZE, MAX_PAGE, parse_search_params
+from indexer.params import DEFAULT_SIZE, last_reachable_page, parse_search_params
 from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
 
@@ -293,10 +293,13 @@ def home():
 @bp.get("/search")
 def search():
     state = UrlState(request.args.items(multi=True))
-    req = parse_search_params(request.args.to_dict(flat=False))
+    req = parse_search_params(request.args.to_dict(flat=False), max_window=None)
+    # past the result window a person gets the last page it reaches, not an error page
+    reachable = last_reachable_page(req.size, current_app.config["MAX_RESULT_WINDOW"])
+    asked_page = req.page
+    req.page = min(req.page, reachable)
     result = get_engine().search(req)
-    # links past MAX_PAGE would only earn a 400 from parse_search_params
-    last_page = min(MAX_PAGE, max(1, math.ceil(result.total / req.size)))
+    last_page = min(reachable, max(1, math.ceil(result.total / req.size)))
     bars = year_bars(result.facets.get("year", []), lambda y: state.with_value("year", y))
     return render_template(
         "search.html",
@@ -309,6 +312,7 @@ def search():
         sort_labels=SORT_LABELS,
         pages=page_links(req.page, last_page, state) if last_page > 1 else [],
         last_page=last_page,
+        window_page=asked_page if asked_page > req.page else None,
         chart=bar_chart_svg(bars, "各年份匹配文件数"),
         suggestions=empty_suggestions(req, state) if not result.total else [],
         facet_visible=_FACET_VISIBLE,
@@ -354,7 +358,7 @@ _QUERY_HINTS = {
     "q": "检索词太长，请只保留关键词（最多 500 字）。",
     "date_from": "起始日期请按“年-月-日”填写，例如 2024-03-01。",
     "date_to": "截止日期请按“年-月-日”填写，例如 2024-03-01，且不能早于起始日期。",
-    "page": "页码应为 1 到 10000 之间的整数。",
+    "page": "页码应为正整数。",
     "size": "每页条数应为 1 到 100 之间的整数。",
     "sort": "排序方式只能是“相关度”或“最新”。",
     "year": "年份应为四位数字，例如 2023。",
@@ -378,4 +382,4 @@ def govsearch_error(exc: GovsearchError):
         hint = _QUERY_HINTS.get(exc.param or "", "请检查检索条件后重试。")
         return _error_page(400, f"检索条件有误：{hint}（{exc}）")
     current_app.logger.warning("page error: %s", exc)
-    return _error_page(exc.http_status, f"暂时无法检索：{exc}")
+    return _error_page(exc.http_status, f"暂时无法检索：{exc.public()}")

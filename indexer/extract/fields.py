@@ -192,6 +192,7 @@ DOC_TYPES: tuple[str, ...] = (
 #: names folded into one facet value
 _DOC_TYPE_ALIASES = {"年度报告": "年报", "行政处罚决定书": "决定书"}
 _TITLE_TAIL = re.compile(r"(?:[\s(（〔\[【][^)）〕\]】]*[)）〕\]】]|\s+\S*\d+号)+$")
+_TITLE_TYPE_WINDOW = 200
 _SPACED_OUT = re.compile(r"^(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff]$")
 
 
@@ -203,7 +204,9 @@ def clean_title(title: str) -> str:
 
 def doc_type_from_title(title: str) -> str:
     """复函, 答复, 通知, 公告, 意见, 办法, 决定, 批复, 年报 … from the end of the title, or ""."""
-    core = _TITLE_TAIL.sub("", clean_title(title)).rstrip("。．. ")
+    # only the end of a title says its type: _TITLE_TAIL (a repeated group of unbounded parts)
+    # is quadratic in a long title made of spaces and brackets, so it sees the end only
+    core = _TITLE_TAIL.sub("", clean_title(title)[-_TITLE_TYPE_WINDOW:]).rstrip("。．. ")
     core = core.replace(" ", "")
     for name in DOC_TYPES:
         if core.endswith(name):
@@ -223,7 +226,10 @@ _OPENING_PROPOSAL = re.compile(
 )
 _ADDRESSEE_LINE = re.compile(r"^\s*(?P<who>[\u4e00-\u9fff、，,]{2,40}?(?:委员|代表|同志))\s*[:：]")
 _KIND_IN_TEXT = re.compile(r"(提案|建议|议案)")
-_CONTACT = re.compile(r"[（(]?\s*(联系人\s*[:：].{1,80}?)\s*[)）]?\s*$", re.M)
+_CONTACT = re.compile(r"[（(]?\s*(联系人\s*[:：].{1,80}?)\s*[)）]?$")
+#: a contact line is short: _CONTACT looks at the end of a line only (its adjacent \s* were
+#: quadratic, even cubic, in a long run of whitespace when it searched the whole body)
+_CONTACT_WINDOW = 120
 _CO_HANDLERS = re.compile(
     r"经(?P<main>[\u4e00-\u9fff()（）]{1,30}?)主办[，,、]\s*(?P<co>[\u4e00-\u9fff()（）、，,]{2,200}?)"
     r"(?:等(?:单位|部门))?(?:会办|协办)"
@@ -294,8 +300,12 @@ def find_addressee(lines: list[str]) -> str:
 
 def find_contact(text: str) -> str:
     """The contact line (``联系人:卜欣,联系电话:0571-89510494``), brackets removed, or ""."""
-    matches = _CONTACT.findall(text)
-    return matches[-1].strip() if matches else ""
+    for line in reversed(text.splitlines()):
+        end = line.rstrip()[-_CONTACT_WINDOW:]
+        match = _CONTACT.search(end) if "联系人" in end else None
+        if match:
+            return match.group(1).strip()
+    return ""
 
 
 def find_co_handlers(text: str, agency: str = "") -> list[str]:

@@ -32,7 +32,7 @@ from .cluster import (
     load_cluster,
     plan_cluster,
 )
-from .conf import tsv_path, write_confs
+from .conf import config_path, tsv_path, write_confs
 from .feed import FEED_VERSION, FacetCodes, Segmented, pad_row, segment, shard_of, tsv_row
 from .process import build_shards, running_pid
 
@@ -109,6 +109,7 @@ def build_sphinx(
     started = time.perf_counter()
     corpus = require_corpus(corpus)
     index_dir = Path(index_dir).resolve()
+    config_path(index_dir)  # refused before anything is written, not half way through the build
     index_dir.mkdir(parents=True, exist_ok=True)
     with WriteLock(index_dir) as lock:
         cluster = resolve_cluster(index_dir, shards, hosts, base_port, agent_failure)
