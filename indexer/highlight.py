@@ -380,6 +380,14 @@ def hit_of(
         title_html=highlight_title(doc.title, marks),
         category=doc.category,
         proposal_kind=doc.proposal_kind,
+        session=doc.session,
+        proposal_no=doc.proposal_no,
+        addressee=doc.addressee,
+        handling_units=list(doc.handling_units),
+        feedback=doc.feedback,
+        reply_date=doc.reply_date,
+        kind_of_page=doc.kind_of_page,
+        written_date=doc.written_date,
     )
 
 

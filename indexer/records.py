@@ -33,6 +33,9 @@ class Document:
     proposal_no: str = ""  # e.g. 13
     addressee: str = ""  # e.g. 王强委员, 陈朝雄代表
     handling_units: list[str] = field(default_factory=list)  # 主办 / 会办 / 承办单位
+    feedback: str = ""  # the proposer's recorded satisfaction: 满意 / 基本满意 / 不满意
+    reply_date: str = ""  # YYYY-MM-DD; the letter's own date (落款), not the publication date
+    kind_of_page: str = ""  # "reply" (one reply), "session_list" (a whole session's), or ""
     contact: str = ""  # 联系人 …
     warnings: list[str] = field(default_factory=list)  # usable text, but something was off
 
@@ -47,6 +50,18 @@ class Document:
     @property
     def year(self) -> str:
         return self.date[:4] if self.date else ""
+
+
+#: the fields a reply to a proposal or suggestion has, and a page that is none has empty
+REPLY_FIELDS: tuple[str, ...] = (
+    "proposal_kind",
+    "session",
+    "proposal_no",
+    "addressee",
+    "handling_units",
+    "feedback",
+    "reply_date",
+)
 
 
 #: the facet fields, in the order pages show them
@@ -89,6 +104,15 @@ class Hit:
     title_html: str = ""  # the title, escaped, with <mark> on matched words
     category: str = ""
     proposal_kind: str = ""
+    # the reply fields (Document.REPLY_FIELDS): empty on a document that is no reply
+    session: str = ""
+    proposal_no: str = ""
+    addressee: str = ""
+    handling_units: list[str] = field(default_factory=list)
+    feedback: str = ""
+    reply_date: str = ""
+    kind_of_page: str = ""
+    written_date: str = ""
 
 
 @dataclass

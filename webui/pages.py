@@ -234,6 +234,8 @@ METADATA_FIELDS = (
     ("编号", "proposal_no"),
     ("委员/代表", "addressee"),
     ("承办单位", "handling_units"),
+    ("委员/代表反馈", "feedback"),
+    ("答复日期", "reply_date"),
     ("联系人", "contact"),
 )
 
