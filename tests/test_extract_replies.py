@@ -224,6 +224,39 @@ def test_feedback_values(written: str, value: str) -> None:
     assert normalize_feedback(written) == value
 
 
+def _letter(title: str, body: str) -> Document:
+    return finish(Document(id="", title=title, body=body))
+
+
+def test_numbers_and_salutations_as_letters_write_them() -> None:
+    doc = _letter(
+        "关于政协第十三届全国委员会第一次会议第0234号（财税金融类044号）提案答复的函",
+        "尊敬的李明委员：\n您提出的关于完善税制的提案收悉。现答复如下：\n…",
+    )
+    assert (doc.proposal_no, doc.proposal_kind) == ("0234", "提案")
+    assert doc.session == "政协第十三届全国委员会第一次会议"
+    assert doc.addressee == "李明委员"
+    doc = _letter("对某某建议的答复", "各位委员：\n…")
+    assert doc.addressee == ""  # a greeting to all is no proposer
+
+
+def test_the_acknowledging_sentence_names_the_session_not_a_later_citation() -> None:
+    doc = _letter(
+        "关于加强校园安全建议的答复",
+        "王芳代表：\n您提出的关于加强校园安全的建议收悉。根据十四届全国人大常委会第五次会议"
+        "通过的法律，现答复如下：…",
+    )
+    assert doc.kind_of_page == "reply"
+    assert doc.session == ""
+    assert doc.proposal_kind == "建议"  # 代表
+
+
+def test_a_list_of_both_channels_is_a_list_without_a_kind() -> None:
+    doc = _letter("2023年度人大代表建议和政协提案办理情况", "全年共承办建议86件、提案139件。")
+    assert doc.kind_of_page == "session_list"
+    assert doc.proposal_kind == doc.session == ""
+
+
 def test_reply_date_is_the_letters_own_date() -> None:
     assert find_reply_date("…支持。\n某某局\n二〇二四年六月三日") == "2024-06-03"
     assert find_reply_date("…支持。\n某某局\n2024.6.3\n（此件公开发布）") == "2024-06-03"

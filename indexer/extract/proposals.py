@@ -27,14 +27,19 @@ _SESSION_RE = re.compile(_SESSION)
 _SESSION_PREFIX = re.compile(
     r"^.*(?:对|于|暨|在|的|将|就|向|及|和|与|、|[，,。：:（(《“]|\d{4}年度?)"
 )
-_NUMBERED = re.compile(r"第\s*(?P<no>\d{1,6})\s*号\s*(?P<kind>提案|建议|议案)?")
-_TITLE_NUMBERED = re.compile(r"第\s*(?P<no>\d{1,6})\s*号\s*(?P<kind>提案|建议|议案)")
+# 第13号提案 / 第7240号建议 / 第0234号（财税金融类044号）提案 / 第5号代表建议
+_NUMBERED = re.compile(
+    r"第\s*(?P<no>\d{1,6})\s*号\s*(?:[（(][^）)]{0,20}[)）])?\s*(?:代表|委员)?"
+    r"(?P<kind>提案|建议|议案)"
+)
 # 您在区政协六届三次会议上提出的《…》(第13号) / 你们提出的关于…的建议（第7240号）
 _OPENING_NUMBER = re.compile(r"提出的.{0,160}?[（(]\s*第\s*(?P<no>\d{1,6})\s*号\s*[)）]", re.S)
+# 关于…建议的答复 / 提案答复的函: a title that says the page answers a proposal or suggestion
+_ANSWER_TITLE = re.compile(r"(?:提案|建议|议案)(?:的)?(?:答复|复函|回复|办理答复)")
 _KIND_WORD = re.compile(r"(提案|建议|议案)")
 # the salutation: names (2-4 characters, 、-separated, 等) and 委员 / 代表, at a line's start
 _SALUTATION = re.compile(
-    r"(?:^|(?<=[\s\n。！!]))(?P<who>(?:[\u4e00-\u9fff]{2,4}(?:委员|代表)?[、，,]){0,12}"
+    r"(?:^|(?<=[\s\n。！!]))(?:尊敬的)?(?P<who>(?:[\u4e00-\u9fff]{2,4}(?:委员|代表)?[、，,]){0,12}"
     r"[\u4e00-\u9fff]{1,4}(?:等)?(?:委员|代表)(?:们)?)\s*[:：]"
 )
 _SELF_REFERENCE = ("我局", "我委", "我办", "我厅", "我部", "我院", "我处", "我署", "我中心",
@@ -175,12 +180,21 @@ def find_signer(body: str) -> str:
 def is_session_list(title: str) -> bool:
     """A page about a whole session's replies (办理情况 of 139 提案, a table of them)."""
     core = "".join(title.split())
-    return bool(_LIST_TITLE.search(core)) and not _TITLE_NUMBERED.search(core)
+    return bool(_LIST_TITLE.search(core)) and not _NUMBERED.search(core)
 
 
 def _opening_number(opening: str) -> str:
     match = _OPENING_NUMBER.search(opening)
     return match.group("no") if match else ""
+
+
+def _opening_session(opening: str) -> str:
+    """The session of the sentence that acknowledges the proposal (您在…会议上提出的…收悉),
+    not a meeting the reply cites later."""
+    for sentence in re.split(r"[。！!]", opening[:400]):
+        if "提出" in sentence or "收悉" in sentence:
+            return find_session(sentence)
+    return ""
 
 
 def _clear(doc: Document, names: tuple[str, ...]) -> None:
@@ -194,27 +208,26 @@ def read_reply(doc: Document) -> None:
     title = "".join(doc.title.split())
     opening = doc.body[:600]
     recorded = bool(doc.addressee or doc.handling_units or doc.feedback or doc.proposal_no)
-    numbered = _TITLE_NUMBERED.search(title)
-    if is_session_list(title):
+    # a handling record is one reply whatever its title says
+    if not recorded and is_session_list(title):
         session = doc.session or find_session(title) or find_session(opening)
         kind = doc.proposal_kind or channel_kind(session or title)
         _clear(doc, REPLY_FIELDS)
         doc.session, doc.proposal_kind = session, kind
-        doc.kind_of_page = "session_list" if kind or session else ""
+        doc.kind_of_page = "session_list"
         return
+    # the number as the title writes it (第13号提案), else as the opening does
+    numbered = _NUMBERED.search(title) or _NUMBERED.search(opening[:300])
     opening_no = _opening_number(opening)
     salutation = find_salutation(doc.body)
     replying = doc.doc_type in {"复函", "答复", "回复", "函"} or "答复" in title or "复函" in title
-    if not (recorded or numbered or opening_no or (replying and salutation)):
+    answering = bool(_ANSWER_TITLE.search(title))
+    if not (recorded or numbered or opening_no or answering or (replying and salutation)):
         _clear(doc, REPLY_FIELDS)
         doc.kind_of_page = ""
         return
     doc.kind_of_page = "reply"
-    if not doc.session:
-        doc.session = find_session(title) if numbered else ""
-        doc.session = doc.session or (find_session(opening) if opening_no or salutation else "")
-    else:
-        doc.session = clean_session(doc.session)
+    doc.session = clean_session(doc.session) or find_session(title) or _opening_session(opening)
     if not doc.proposal_no:
         doc.proposal_no = numbered.group("no") if numbered else opening_no
     if not doc.addressee:
@@ -225,16 +238,16 @@ def read_reply(doc: Document) -> None:
     if not doc.reply_date:
         doc.reply_date = find_reply_date(doc.body)
     if not doc.proposal_kind:
-        doc.proposal_kind = _kind_of(doc, title, numbered, opening)
+        doc.proposal_kind = _kind_of(doc, numbered, opening)
 
 
-def _kind_of(doc: Document, title: str, numbered: re.Match[str] | None, opening: str) -> str:
+def _kind_of(doc: Document, numbered: re.Match[str] | None, opening: str) -> str:
     """The channel the document names decides, not the last word of the title: a 政协
     proposal titled 关于…的建议 is a 提案."""
-    by_channel = channel_kind(doc.session)
     number_kind = numbered.group("kind") if numbered else ""
     if number_kind == "议案":
         return "议案"
+    by_channel = channel_kind(doc.session)
     if by_channel:
         return by_channel
     if number_kind:
@@ -243,7 +256,4 @@ def _kind_of(doc: Document, title: str, numbered: re.Match[str] | None, opening:
         return "提案"
     if doc.addressee.endswith(("代表", "代表们")):
         return "建议"
-    numbered_opening = _NUMBERED.search(opening)
-    if numbered_opening and numbered_opening.group("kind"):
-        return numbered_opening.group("kind")
     return channel_kind(opening[:200])

@@ -88,8 +88,8 @@ def reply_fields(body: str, doc: Document) -> str:
     if cppcc or "委员" in doc.addressee or "政协" in doc.category:
         doc.proposal_kind = "提案"
     elif feedback_label == "代表反馈" or "事由" in fields or "代表" in doc.addressee:
-        # a 人大 channel: 议案 only when the record itself is a motion
-        doc.proposal_kind = "议案" if doc.title.endswith("议案") else "建议"
+        # the channel, not the title's last word: Pingtan files deputies' 建议 under 人大议案
+        doc.proposal_kind = "建议"
     # the title names the suggestion; the page is the reply to it (its 办理情况 / 办复内容 block)
     doc.doc_type = "答复" if reply else ""
     lines = [before] if before else []
