@@ -126,7 +126,7 @@ def _facet_option(name: str, help: str):
 @_facet_option("proposal_kind", "提案 / 建议 / 议案 (repeatable).")
 @click.option("--date-from", "date_from", default="", help="Earliest date, YYYY-MM-DD.")
 @click.option("--date-to", "date_to", default="", help="Latest date, YYYY-MM-DD.")
-@click.option("--sort", default="relevance", help="relevance or date (newest first).")
+@click.option("--sort", default="relevance", help="relevance, date or written_date (newest first).")
 @click.option("--page", default="1", help="Page number (1-10000).")
 @click.option("--size", default="10", help="Hits per page (1-100).")
 def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[str, ...]) -> None:

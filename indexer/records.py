@@ -80,7 +80,7 @@ class SearchRequest:
     proposal_kind: list[str] = field(default_factory=list)
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
-    sort: str = "relevance"  # relevance | date
+    sort: str = "relevance"  # relevance | date | written_date
     page: int = 1
     size: int = 10
     facets: bool = True

@@ -143,3 +143,29 @@ def test_split_labelled_run_together_fields() -> None:
         ("提案人", "吴海英、林绍钿等代表"),
         ("承办单位", "区交通与建设局"),
     ]
+
+
+def test_dates_with_dots_and_chinese_numerals_are_read_in_every_layout(tmp_path) -> None:
+    from indexer.extract import extract_document
+
+    crawler = tmp_path / "a" / "page.txt"
+    crawler.parent.mkdir()
+    crawler.write_text(
+        "标题: 关于开展消防安全检查的通知\n发布时间: 2024.6.3\n文号: \n发布机构: 区应急管理局\n"
+        "栏目: 通知公告\n原文链接: \n==================== 正文 ====================\n"
+        "索 引 号： PZ00101-1300-2024-00001 成文日期： 二〇二四年五月三十日 发布日期： 2024.6.3 "
+        "时间：2024-06-03 09:00 微信 微博 QQ空间 各乡镇：为做好消防安全工作，现通知如下。",
+        "utf-8",
+    )
+    doc = extract_document(crawler)
+    assert doc.date == "2024-06-03"
+    page = tmp_path / "b.html"
+    page.write_text(
+        "<html><head><title>关于开展消防安全检查的通知</title></head><body>"
+        "<table><tr><td>成文日期：</td><td>二〇二四年五月三十日</td>"
+        "<td>发布日期：</td><td>2024.6.3</td></tr></table>"
+        "<div>各乡镇：为做好消防安全工作，现通知如下。</div></body></html>",
+        "utf-8",
+    )
+    doc = extract_document(page)
+    assert (doc.written_date, doc.date) == ("2024-05-30", "2024-06-03")

@@ -165,15 +165,18 @@ def test_later_pages_merge_the_shards_like_whoosh(whoosh, sphinx, q):
         same_ranking(whoosh.search(request), sphinx.search(request))
 
 
+@pytest.mark.parametrize("sort", ["date", "written_date"])
 @pytest.mark.parametrize("q", QUERIES)
-def test_same_order_by_date_as_whoosh(whoosh, sphinx, q):
-    w = whoosh.search(SearchRequest(q=q, size=10, sort="date"))
-    s = sphinx.search(SearchRequest(q=q, size=10, sort="date"))
-    assert [h.date for h in s.hits] == [h.date for h in w.hits]
+def test_same_order_by_date_as_whoosh(whoosh, sphinx, q, sort):
+    w = whoosh.search(SearchRequest(q=q, size=10, sort=sort))
+    s = sphinx.search(SearchRequest(q=q, size=10, sort=sort))
+    assert [getattr(h, sort) for h in s.hits] == [getattr(h, sort) for h in w.hits]
     # documents of the same date may come in another order (ties); all but the last date's
     # group are complete on both sides
-    last = w.hits[-1].date if w.hits else None
-    assert {h.id for h in s.hits if h.date != last} == {h.id for h in w.hits if h.date != last}
+    last = getattr(w.hits[-1], sort) if w.hits else None
+    assert {h.id for h in s.hits if getattr(h, sort) != last} == {
+        h.id for h in w.hits if getattr(h, sort) != last
+    }
 
 
 def test_exact_doc_no_lookup_and_highlight_on_original_text(sphinx):

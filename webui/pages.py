@@ -36,7 +36,7 @@ FACET_LABELS = {
     "category": "主题分类",
     "proposal_kind": "提案/建议",
 }
-SORT_LABELS = {"relevance": "相关度", "date": "最新发布"}
+SORT_LABELS = {"relevance": "相关度", "date": "最新发布", "written_date": "最新成文"}
 
 #: queries shown on the home page; tests/test_pages.py checks each has hits in corpus/
 EXAMPLE_QUERIES = ("地瓜经济", "提案 答复", "消防安全", "政府信息公开 年度报告", "空气质量")
@@ -358,7 +358,7 @@ _QUERY_HINTS = {
     "date_to": "截止日期请按“年-月-日”填写，例如 2024-03-01，且不能早于起始日期。",
     "page": "页码应为 1 到 10000 之间的整数。",
     "size": "每页条数应为 1 到 100 之间的整数。",
-    "sort": "排序方式只能是“相关度”或“最新”。",
+    "sort": "排序方式只能是“相关度”“最新发布”或“最新成文”。",
     "year": "年份应为四位数字，例如 2023。",
     "agency": "发布机构的筛选条件过多或过长。",
     "doc_type": "文种的筛选条件过多或过长。",

@@ -237,6 +237,8 @@ def read_reply(doc: Document) -> None:
         doc.handling_units = find_handling_units(opening, doc.agency or find_signer(doc.body))
     if not doc.reply_date:
         doc.reply_date = find_reply_date(doc.body)
+    # the 落款 date is the letter's 成文日期 when its page states none
+    doc.written_date = doc.written_date or doc.reply_date
     if not doc.proposal_kind:
         doc.proposal_kind = _kind_of(doc, numbered, opening)
 

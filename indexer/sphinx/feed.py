@@ -58,7 +58,7 @@ IDS_FIELD = "ids"
 FILL_TOKEN = "govsearchfill"
 #: what a shard holds beyond the columns: the padding document and the filler words. An index
 #: built without them would rank wrongly: the engine refuses another version (meta.json).
-FEED_VERSION = "4: character view, facet codes together"
+FEED_VERSION = "5: character view, facet codes together, written day"
 
 
 def check_meta(index_dir: Path) -> dict[str, Any]:
@@ -108,6 +108,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     # string attribute and 2.8 ms on an integer one (Sphinx 2.2.11, one shard of 20k documents)
     *((facet_attr(facet), "tsvpipe_attr_uint") for facet in FACET_FIELDS),
     ("day", "tsvpipe_attr_uint"),  # indexer.dates.day_number of the date; 0: no date
+    ("wday", "tsvpipe_attr_uint"),  # the same of written_date (成文日期)
     # every facet's code in one multi-valued attribute (``facet_value``): one FACET counts all
     # the facets; Sphinx 2.2.11 runs each FACET of a batch as a query of its own, 7-8 ms apiece
     # over 23k matches of a shard of 50k documents
@@ -136,6 +137,14 @@ class Segmented:
     texts: tuple[str, ...]  # the tsvpipe_field columns, in COLUMNS order, tab/newline-free
     facets: tuple[str, ...]  # values in FACET_FIELDS order ("" when missing)
     day: int
+    wday: int  # the day number of written_date (成文日期)
+
+
+def _day(iso: str) -> int:
+    try:
+        return day_number(iso) if iso else NO_DAY
+    except ValueError:
+        return NO_DAY
 
 
 def segment(doc: Document) -> Segmented:
@@ -152,10 +161,6 @@ def segment(doc: Document) -> Segmented:
             f"{keywords} {FILL_TOKEN}".lstrip()
             for keywords in (gram_keywords(text), char_keywords(text))
         ]
-    try:
-        day = day_number(doc.date) if doc.date else NO_DAY
-    except ValueError:
-        day = NO_DAY
     ids = []
     if doc.doc_no:
         ids.append(id_token("doc_no", doc.doc_no_norm or normalize_doc_no(doc.doc_no)))
@@ -165,7 +170,9 @@ def segment(doc: Document) -> Segmented:
         (doc.year if facet == "year" else getattr(doc, facet)).translate(_UNSAFE).strip()
         for facet in FACET_FIELDS
     )
-    return Segmented((*texts, ALL_TOKEN, " ".join(ids)), facets, day)
+    return Segmented(
+        (*texts, ALL_TOKEN, " ".join(ids)), facets, _day(doc.date), _day(doc.written_date)
+    )
 
 
 class FacetCodes:
@@ -221,7 +228,7 @@ PAD_TOKEN = "govsearchpad"
 def pad_row() -> str:
     fields = [*TEXT_FIELDS.values(), *CHAR_VIEW_FIELDS.values()]
     cells = [str(PAD_ID), "", *(FILL_TOKEN for pair in fields for _ in pair), PAD_TOKEN, ""]
-    cells += ["0"] * len(FACET_FIELDS) + ["0", ""]
+    cells += ["0"] * len(FACET_FIELDS) + ["0", "0", ""]
     return "\t".join(cells) + "\n"
 
 
@@ -232,5 +239,5 @@ def tsv_row(doc_id: str, seg: Segmented, codes: FacetCodes) -> str:
         str(facet_value(f, c)) for f, c in zip(FACET_FIELDS, facets, strict=True) if c
     )
     cells = [str(sphinx_id(doc_id)), doc_id.translate(_UNSAFE), *seg.texts, *map(str, facets)]
-    cells += [str(seg.day), together]
+    cells += [str(seg.day), str(seg.wday), together]
     return "\t".join(cells) + "\n"

@@ -100,7 +100,8 @@ class IndexReader:
         for name, column in LENGTH_COLUMNS.items():
             self.dl += FIELD_WEIGHTS[name] * self._column_ints(column)
         self.avg_dl = (float(self.dl[live].mean()) if self.doc_count else 0.0) or 1.0
-        self.dates = self._dates()
+        self.dates = self._dates("date")
+        self.written_dates = self._dates("written_date")
         self.facet_values: dict[str, list[str]] = {}
         self.facet_codes: dict[str, np.ndarray] = {}
         for facet, column in FACET_COLUMNS.items():
@@ -143,15 +144,16 @@ class IndexReader:
             out[seg.offset : seg.offset + count] = values
         return out
 
-    def _dates(self) -> np.ndarray:
-        """Day number (``indexer.dates``) of each document's date; NO_DAY when missing."""
+    def _dates(self, column: str) -> np.ndarray:
+        """Day number (``indexer.dates``) of each document's date in ``column`` (date,
+        written_date); NO_DAY when missing."""
         out = np.full(self.n, NO_DAY, dtype=np.int64)
         for seg in self.segments:
-            if not seg.reader.has_column("date"):
+            if not seg.reader.has_column(column):
                 continue
             # raw column values: microseconds since 0001-01-01 (whoosh.util.times); a document
             # without a date holds the column default, outside any plausible range
-            col = seg.reader.column_reader("date", translate=False)
+            col = seg.reader.column_reader(column, translate=False)
             raw = np.array([col[i] for i in range(seg.doc_count)], dtype=object)
             ok = np.array([isinstance(v, int) and 0 < v < _MAX_MICROS for v in raw], dtype=bool)
             days = np.full(seg.doc_count, NO_DAY, dtype=np.int64)

@@ -33,6 +33,9 @@ FACET_COLUMNS: dict[str, str] = {
     "proposal_kind": "facet_proposal_kind",
 }
 
+#: the dates a search sorts by: published (date) and written (成文日期)
+DATE_COLUMNS = ("date", "written_date")
+
 #: the fields of jieba's words
 WORD_FIELDS = ("title", "body", "agency")
 #: the fields of a whole value: a normalised 文号 (bracket variants unified), an 索引号 as
@@ -92,8 +95,9 @@ def index_document(doc: Document) -> IndexedDocument:
             fields[LENGTH_COLUMNS[f"{field_name}_grams"]] = len(text) - 1  # its bigrams
         if text:
             fields[LENGTH_COLUMNS[f"{field_name}_chars"]] = len(text)
-    if doc.date:
-        fields["date"] = datetime.strptime(doc.date, "%Y-%m-%d")
+    for name in DATE_COLUMNS:
+        if getattr(doc, name):
+            fields[name] = datetime.strptime(getattr(doc, name), "%Y-%m-%d")
     for facet, column in FACET_COLUMNS.items():
         value = doc.year if facet == "year" else getattr(doc, facet)
         if value:
@@ -104,7 +108,7 @@ def index_document(doc: Document) -> IndexedDocument:
 def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        date=DATETIME(sortable=True),
+        **{name: DATETIME(sortable=True) for name in DATE_COLUMNS},
         **{column: ID(sortable=True) for column in FACET_COLUMNS.values()},
         **{column: COLUMN(NumericColumn("I")) for column in LENGTH_COLUMNS.values()},
     )
