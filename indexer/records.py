@@ -65,7 +65,18 @@ REPLY_FIELDS: tuple[str, ...] = (
 
 
 #: the facet fields, in the order pages show them
-FACET_FIELDS: tuple[str, ...] = ("agency", "year", "doc_type", "category", "proposal_kind")
+FACET_FIELDS: tuple[str, ...] = (
+    "agency",
+    "year",
+    "doc_type",
+    "category",
+    "proposal_kind",
+    "session",
+    "handling_unit",
+    "feedback",
+)
+#: facets a document may have several values of (a reply's handling units)
+MULTI_VALUED_FACETS: tuple[str, ...] = ("handling_unit",)
 
 
 @dataclass
@@ -78,6 +89,9 @@ class SearchRequest:
     year: list[str] = field(default_factory=list)
     category: list[str] = field(default_factory=list)
     proposal_kind: list[str] = field(default_factory=list)
+    session: list[str] = field(default_factory=list)
+    handling_unit: list[str] = field(default_factory=list)  # canonical names (indexer.agencies)
+    feedback: list[str] = field(default_factory=list)
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
     sort: str = "relevance"  # relevance | date | written_date

@@ -63,6 +63,10 @@ FILTERS = [
     {"year": ["2023"]},
     {"agency": ["平潭县人民代表大会常务委员会"], "doc_type": ["答复"]},
     {"date_from": "2022-01-01", "date_to": "2023-06-30"},
+    # the reply facets; handling_unit is multi-valued (a reply passes with any of its units)
+    {"handling_unit": ["区社会事业局", "区交通与建设局"]},
+    {"proposal_kind": ["提案"], "feedback": ["基本满意"]},
+    {"session": ["区政协六届三次会议"]},
 ]
 
 

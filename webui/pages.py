@@ -35,6 +35,9 @@ FACET_LABELS = {
     "doc_type": "文种",
     "category": "主题分类",
     "proposal_kind": "提案/建议",
+    "session": "届次",
+    "handling_unit": "承办单位",
+    "feedback": "委员/代表反馈",
 }
 SORT_LABELS = {"relevance": "相关度", "date": "最新发布", "written_date": "最新成文"}
 
@@ -364,6 +367,9 @@ _QUERY_HINTS = {
     "doc_type": "文种的筛选条件过多或过长。",
     "category": "主题分类的筛选条件过多或过长。",
     "proposal_kind": "提案/建议的筛选条件过多或过长。",
+    "session": "届次的筛选条件过多或过长。",
+    "handling_unit": "承办单位的筛选条件过多或过长。",
+    "feedback": "反馈的筛选条件过多或过长。",
 }
 
 

@@ -29,8 +29,9 @@ from ..analysis import analyze
 from ..chars import char_keywords, gram_keywords, stream
 from ..dates import NO_DAY, day_number
 from ..extract.fields import normalize_doc_no
+from ..facets import document_facet_values
 from ..meta import checked_meta
-from ..records import FACET_FIELDS, Document
+from ..records import FACET_FIELDS, MULTI_VALUED_FACETS, Document
 
 #: searched text fields: (main field, sub-word field)
 TEXT_FIELDS: dict[str, tuple[str, str]] = {
@@ -58,7 +59,7 @@ IDS_FIELD = "ids"
 FILL_TOKEN = "govsearchfill"
 #: what a shard holds beyond the columns: the padding document and the filler words. An index
 #: built without them would rank wrongly: the engine refuses another version (meta.json).
-FEED_VERSION = "5: character view, facet codes together, written day"
+FEED_VERSION = "6: character view, facet codes together, written day, reply facets"
 
 
 def check_meta(index_dir: Path) -> dict[str, Any]:
@@ -106,7 +107,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     (IDS_FIELD, "tsvpipe_field"),
     # facet values as integer codes (FacetCodes): grouping 7,890 matches took 4.0 ms on a
     # string attribute and 2.8 ms on an integer one (Sphinx 2.2.11, one shard of 20k documents)
-    *((facet_attr(facet), "tsvpipe_attr_uint") for facet in FACET_FIELDS),
+    # a multi-valued facet (a reply's handling units) is a multi-valued attribute: IN matches a
+    # document with any one of its values
+    *(
+        (facet_attr(f), "tsvpipe_attr_multi" if f in MULTI_VALUED_FACETS else "tsvpipe_attr_uint")
+        for f in FACET_FIELDS
+    ),
     ("day", "tsvpipe_attr_uint"),  # indexer.dates.day_number of the date; 0: no date
     ("wday", "tsvpipe_attr_uint"),  # the same of written_date (成文日期)
     # every facet's code in one multi-valued attribute (``facet_value``): one FACET counts all
@@ -135,7 +141,7 @@ class Segmented:
     """What Sphinx indexes of one Document, before its facet values get their codes."""
 
     texts: tuple[str, ...]  # the tsvpipe_field columns, in COLUMNS order, tab/newline-free
-    facets: tuple[str, ...]  # values in FACET_FIELDS order ("" when missing)
+    facets: tuple[tuple[str, ...], ...]  # each facet's values, in FACET_FIELDS order
     day: int
     wday: int  # the day number of written_date (成文日期)
 
@@ -167,7 +173,7 @@ def segment(doc: Document) -> Segmented:
     if doc.index_no.strip():
         ids.append(id_token("index_no", doc.index_no.strip().upper()))
     facets = tuple(
-        (doc.year if facet == "year" else getattr(doc, facet)).translate(_UNSAFE).strip()
+        tuple(v.translate(_UNSAFE).strip() for v in document_facet_values(doc, facet))
         for facet in FACET_FIELDS
     )
     return Segmented(
@@ -228,16 +234,23 @@ PAD_TOKEN = "govsearchpad"
 def pad_row() -> str:
     fields = [*TEXT_FIELDS.values(), *CHAR_VIEW_FIELDS.values()]
     cells = [str(PAD_ID), "", *(FILL_TOKEN for pair in fields for _ in pair), PAD_TOKEN, ""]
-    cells += ["0"] * len(FACET_FIELDS) + ["0", "0", ""]
+    cells += ["" if f in MULTI_VALUED_FACETS else "0" for f in FACET_FIELDS] + ["0", "0", ""]
     return "\t".join(cells) + "\n"
 
 
 def tsv_row(doc_id: str, seg: Segmented, codes: FacetCodes) -> str:
     """One tsvpipe line: the Sphinx id, our id, then the columns of ``seg`` (COLUMNS order)."""
-    facets = [codes.code(f, v) for f, v in zip(FACET_FIELDS, seg.facets, strict=True)]
+    facets = [
+        [codes.code(f, v) for v in values]
+        for f, values in zip(FACET_FIELDS, seg.facets, strict=True)
+    ]
     together = ",".join(
-        str(facet_value(f, c)) for f, c in zip(FACET_FIELDS, facets, strict=True) if c
+        str(facet_value(f, c)) for f, cs in zip(FACET_FIELDS, facets, strict=True) for c in cs if c
     )
-    cells = [str(sphinx_id(doc_id)), doc_id.translate(_UNSAFE), *seg.texts, *map(str, facets)]
+    cells = [str(sphinx_id(doc_id)), doc_id.translate(_UNSAFE), *seg.texts]
+    cells += [
+        ",".join(map(str, cs)) if f in MULTI_VALUED_FACETS else str(cs[0] if cs else 0)
+        for f, cs in zip(FACET_FIELDS, facets, strict=True)
+    ]
     cells += [str(seg.day), str(seg.wday), together]
     return "\t".join(cells) + "\n"

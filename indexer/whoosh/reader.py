@@ -29,9 +29,10 @@ from whoosh.reading import SegmentReader
 
 from ..dates import NO_DAY
 from ..ranking import FIELD_WEIGHTS
+from ..records import MULTI_VALUED_FACETS
 from .gram_reader import GramPostings, GramReader
 from .grams import SUFFIX as GRAMS_SUFFIX
-from .schema import EXACT_FIELDS, FACET_COLUMNS, LENGTH_COLUMNS, WORD_FIELDS
+from .schema import EXACT_FIELDS, FACET_COLUMNS, LENGTH_COLUMNS, VALUE_SEPARATOR, WORD_FIELDS
 from .words import SUFFIX as WORDS_SUFFIX
 from .words import WordSegment, term_hash
 
@@ -68,9 +69,7 @@ class IndexReader:
         reader = self.searcher.reader()
         # an index of an empty corpus has no segment (Whoosh gives an EmptyReader)
         self.segments = [
-            _Segment(r, off)
-            for r, off in reader.leaf_readers()
-            if isinstance(r, SegmentReader)
+            _Segment(r, off) for r, off in reader.leaf_readers() if isinstance(r, SegmentReader)
         ]
         self.doc_count_all = self.searcher.doc_count_all()
         self.n = self.doc_count_all
@@ -103,11 +102,15 @@ class IndexReader:
         self.dates = self._dates("date")
         self.written_dates = self._dates("written_date")
         self.facet_values: dict[str, list[str]] = {}
+        #: single-valued facets: each document's value code (-1: none)
         self.facet_codes: dict[str, np.ndarray] = {}
+        #: multi-valued facets: (document, value code) pairs
+        self.facet_pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for facet, column in FACET_COLUMNS.items():
-            values, codes = self._column_codes(column)
-            self.facet_values[facet] = values
-            self.facet_codes[facet] = codes
+            if facet in MULTI_VALUED_FACETS:
+                self.facet_values[facet], self.facet_pairs[facet] = self._column_pairs(column)
+            else:
+                self.facet_values[facet], self.facet_codes[facet] = self._column_codes(column)
         #: (field, run, candidate documents) -> (documents holding the run, occurrences in
         #: each), counted on their stored text; set by the engine, which has the docstore
         self.run_counter: Callable[[str, str, np.ndarray], tuple[np.ndarray, np.ndarray]] | None
@@ -162,8 +165,7 @@ class IndexReader:
             out[seg.offset : seg.offset + seg.doc_count] = days
         return out
 
-    def _column_codes(self, column: str) -> tuple[list[str], np.ndarray]:
-        """Distinct values of a facet column and each document's value code (-1: none)."""
+    def _column_strings(self, column: str) -> list[str]:
         raw: list[str] = []
         for seg in self.segments:
             if not seg.reader.has_column(column):
@@ -171,6 +173,23 @@ class IndexReader:
                 continue
             col = seg.reader.column_reader(column, translate=True)
             raw.extend(col[i] or "" for i in range(seg.doc_count))
+        return raw
+
+    def _column_pairs(self, column: str) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
+        """Distinct values of a multi-valued facet column and its (document, code) pairs."""
+        docs: list[int] = []
+        names: list[str] = []
+        for doc, joined in enumerate(self._column_strings(column)):
+            for name in joined.split(VALUE_SEPARATOR) if joined else ():
+                docs.append(doc)
+                names.append(name)
+        values, codes = np.unique(np.array(names, dtype=object), return_inverse=True)
+        pairs = (np.array(docs, dtype=np.int64), codes.astype(np.int32).reshape(-1))
+        return [str(v) for v in values], pairs
+
+    def _column_codes(self, column: str) -> tuple[list[str], np.ndarray]:
+        """Distinct values of a facet column and each document's value code (-1: none)."""
+        raw = self._column_strings(column)
         values, codes = np.unique(np.array(raw, dtype=object), return_inverse=True)
         values = [str(v) for v in values]
         codes = codes.astype(np.int32)

@@ -21,6 +21,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, Schema
 from ..analysis import analyze
 from ..chars import stream
 from ..extract.fields import normalize_doc_no
+from ..facets import document_facet_values
 from ..ranking import FIELD_WEIGHTS, word_count
 from ..records import Document
 
@@ -31,7 +32,12 @@ FACET_COLUMNS: dict[str, str] = {
     "doc_type": "facet_doc_type",
     "category": "facet_category",
     "proposal_kind": "facet_proposal_kind",
+    "session": "facet_session",
+    "handling_unit": "facet_handling_unit",
+    "feedback": "facet_feedback",
 }
+#: joins the values of a multi-valued facet in its column (no office name holds it)
+VALUE_SEPARATOR = "\x1f"
 
 #: the dates a search sorts by: published (date) and written (成文日期)
 DATE_COLUMNS = ("date", "written_date")
@@ -99,9 +105,9 @@ def index_document(doc: Document) -> IndexedDocument:
         if getattr(doc, name):
             fields[name] = datetime.strptime(getattr(doc, name), "%Y-%m-%d")
     for facet, column in FACET_COLUMNS.items():
-        value = doc.year if facet == "year" else getattr(doc, facet)
-        if value:
-            fields[column] = value
+        values = document_facet_values(doc, facet)
+        if values:
+            fields[column] = VALUE_SEPARATOR.join(values)
     return IndexedDocument(fields, words, title, body)
 
 
