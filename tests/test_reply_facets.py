@@ -112,3 +112,58 @@ def test_the_api_takes_the_reply_facets_in_the_url(api_client) -> None:
     assert {v["value"] for v in body["facets"]["feedback"] if v["selected"]} == {"满意", "基本满意"}
     page = api_client.get("/search?q=&handling_unit=区交通与建设局").get_data(as_text=True)
     assert "承办单位" in page and "区交通与建设局" in page
+
+
+# --- field prefixes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        # the alias table: 37906 writes 区交通与建设局, 82873 区交通建设局
+        ("承办单位:区交建局", 2),
+        ("handling_unit:区交通建设局", 2),
+        ("提案人:陈榕", 1),  # 陈榕等代表
+        ("addressee:王强委员", 1),  # the seed's salutation, title and all
+        ("届次:六届三次", 1),
+        ("session:区政协六届三次会议", 1),
+        ("届次:区政协六届三次", 1),
+        ("反馈:基本满意", None),
+        ("编号:第13号", 1),
+        ("类别:提案", None),
+    ],
+)
+def test_value_prefixes_find_replies_by_their_fields(engine, q: str, expected: int | None) -> None:
+    result = engine.search(SearchRequest(q=q, size=100))
+    field = q.split(":")[0]
+    assert result.total == expected if expected is not None else result.total > 0
+    assert result.warnings == []
+    if field in {"反馈", "feedback"}:
+        assert {h.feedback for h in result.hits} == {"基本满意"}
+
+
+def test_prefixes_combine_with_words_and_not(engine) -> None:
+    units = engine.search(SearchRequest(q="承办单位:区社会事业局", size=100))
+    satisfied = engine.search(SearchRequest(q="承办单位:区社会事业局 -反馈:满意", size=100))
+    assert 0 < satisfied.total < units.total
+    assert all(h.feedback != "满意" for h in satisfied.hits)
+    both = engine.search(SearchRequest(q="机构:政协 承办单位:区社会事业局", size=100))
+    assert {h.proposal_kind for h in both.hits} == {"提案"}
+
+
+def test_chinese_text_prefixes_mean_the_english_ones(engine) -> None:
+    for chinese, english in [
+        ("标题:通知", "title:通知"),
+        ("文号:岚综管综〔2023〕91号", "doc_no:岚综管综〔2023〕91号"),
+    ]:
+        a = engine.search(SearchRequest(q=chinese, size=100))
+        b = engine.search(SearchRequest(q=english, size=100))
+        assert a.total == b.total > 0
+        assert [h.id for h in a.hits] == [h.id for h in b.hits]
+
+
+def test_an_unknown_prefix_stays_plain_text(engine) -> None:
+    result = engine.search(SearchRequest(q="未知前缀:地瓜经济", size=10))
+    assert result.warnings == []
+    plain = engine.search(SearchRequest(q="未知前缀 地瓜经济", size=10))
+    assert result.total <= plain.total

@@ -57,6 +57,10 @@ QUERIES = [
     "提案 答复",
     "岚综管综〔2023〕91号",
     "",
+    # the reply prefixes: whole values, matched and not ranked
+    "承办单位:区交建局",
+    "提案人:陈榕 OR 届次:六届三次",
+    "handling_unit:区社会事业局 -反馈:满意",
 ]
 FILTERS = [
     {},

@@ -32,6 +32,7 @@ from ..extract.fields import normalize_doc_no
 from ..facets import document_facet_values
 from ..meta import checked_meta
 from ..records import FACET_FIELDS, MULTI_VALUED_FACETS, Document
+from ..value_terms import document_terms
 
 #: searched text fields: (main field, sub-word field)
 TEXT_FIELDS: dict[str, tuple[str, str]] = {
@@ -47,7 +48,8 @@ CHAR_VIEW_FIELDS: dict[str, tuple[str, str]] = {
     "body": ("body_grams", "body_chars"),
 }
 #: a field every document has, holding ALL_TOKEN: Sphinx cannot run a query that is only a NOT
-#: ("-word"), so that becomes ``@every ALL_TOKEN -word``
+#: ("-word"), so that becomes ``@every ALL_TOKEN -word``; a reply's value terms (value_terms.py) are
+#: there too: the field is not ranked
 EVERY_FIELD = "every"
 ALL_TOKEN = "govsearchall"
 #: exact identifiers (normalised 文号, upper-cased 索引号) as one keyword each (see id_token): a
@@ -59,7 +61,7 @@ IDS_FIELD = "ids"
 FILL_TOKEN = "govsearchfill"
 #: what a shard holds beyond the columns: the padding document and the filler words. An index
 #: built without them would rank wrongly: the engine refuses another version (meta.json).
-FEED_VERSION = "6: character view, facet codes together, written day, reply facets"
+FEED_VERSION = "6: character view, facet codes together, written day, reply facets and terms"
 
 
 def check_meta(index_dir: Path) -> dict[str, Any]:
@@ -172,12 +174,18 @@ def segment(doc: Document) -> Segmented:
         ids.append(id_token("doc_no", doc.doc_no_norm or normalize_doc_no(doc.doc_no)))
     if doc.index_no.strip():
         ids.append(id_token("index_no", doc.index_no.strip().upper()))
+    # a reply's values (承办单位:…) live beside ALL_TOKEN in the unranked field: matched, not
+    # ranked, and not the ids field, whose match is a typed 文号's EXACT_BONUS
+    values = [id_token(name, value) for name, value in document_terms(doc)]
     facets = tuple(
         tuple(v.translate(_UNSAFE).strip() for v in document_facet_values(doc, facet))
         for facet in FACET_FIELDS
     )
     return Segmented(
-        (*texts, ALL_TOKEN, " ".join(ids)), facets, _day(doc.date), _day(doc.written_date)
+        (*texts, " ".join([ALL_TOKEN, *values]), " ".join(ids)),
+        facets,
+        _day(doc.date),
+        _day(doc.written_date),
     )
 
 

@@ -24,6 +24,7 @@ from ..extract.fields import normalize_doc_no
 from ..facets import document_facet_values
 from ..ranking import FIELD_WEIGHTS, word_count
 from ..records import Document
+from ..value_terms import VALUE_FIELDS, document_terms
 
 #: facet name -> Whoosh column field holding its value
 FACET_COLUMNS: dict[str, str] = {
@@ -45,8 +46,8 @@ DATE_COLUMNS = ("date", "written_date")
 #: the fields of jieba's words
 WORD_FIELDS = ("title", "body", "agency")
 #: the fields of a whole value: a normalised 文号 (bracket variants unified), an 索引号 as
-#: written, upper-cased
-EXACT_FIELDS = ("doc_no", "index_no")
+#: written, upper-cased, and a reply's values the field prefixes look up (value_terms.py)
+EXACT_FIELDS = ("doc_no", "index_no", *VALUE_FIELDS)
 #: text field -> the column holding its exact length in words (ranking.word_count, sub-words
 #: included). Whoosh keeps lengths in one byte per document (byte_to_length: 1000 tokens come
 #: back as 1046), and ranking.py's dl must equal the lengths Sphinx keeps.
@@ -61,7 +62,7 @@ LENGTH_COLUMNS: dict[str, str] = {
 }
 #: our posting files beside Whoosh's segments (grams.py, words.py): an index without them, or
 #: with an older layout of them, is rebuilt like one of another schema
-POSTINGS_FORMAT = "grams 4, words 2 (zstd pages), no text in Whoosh"
+POSTINGS_FORMAT = "grams 4, words 2 (zstd pages), no text in Whoosh, reply value terms"
 
 
 class IndexedDocument(NamedTuple):
@@ -95,6 +96,7 @@ def index_document(doc: Document) -> IndexedDocument:
         words.append(("doc_no", doc.doc_no_norm or normalize_doc_no(doc.doc_no), 1))
     if doc.index_no.strip():
         words.append(("index_no", doc.index_no.strip().upper(), 1))
+    words += [(name, value, 1) for name, value in document_terms(doc)]
     title, body = stream(doc.title), stream(doc.body)
     for field_name, text in (("title", title), ("body", body)):
         if len(text) > 1:
