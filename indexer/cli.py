@@ -129,6 +129,7 @@ def _facet_option(name: str, help: str):
     "handling_unit", "Handling unit of a reply, by its name in the alias table (repeatable)."
 )
 @_facet_option("feedback", "满意 / 基本满意 / 不满意 (repeatable).")
+@_facet_option("kind_of_page", "reply (one reply) or session_list (repeatable).")
 @click.option("--date-from", "date_from", default="", help="Earliest date, YYYY-MM-DD.")
 @click.option("--date-to", "date_to", default="", help="Latest date, YYYY-MM-DD.")
 @click.option("--sort", default="relevance", help="relevance, date or written_date (newest first).")

@@ -74,6 +74,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "session",
     "handling_unit",
     "feedback",
+    "kind_of_page",
 )
 #: facets a document may have several values of (a reply's handling units)
 MULTI_VALUED_FACETS: tuple[str, ...] = ("handling_unit",)
@@ -92,6 +93,7 @@ class SearchRequest:
     session: list[str] = field(default_factory=list)
     handling_unit: list[str] = field(default_factory=list)  # canonical names (indexer.agencies)
     feedback: list[str] = field(default_factory=list)
+    kind_of_page: list[str] = field(default_factory=list)  # reply / session_list
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
     sort: str = "relevance"  # relevance | date | written_date

@@ -228,6 +228,11 @@ def test_api_and_pages_work_unchanged_on_sphinx(cluster, sphinx):
         document = client.get(f"/api/documents/{doc_id}").get_json()
         assert document["id"] == doc_id and "related" in document
         assert client.get("/api/documents/nope").status_code == 404
+        replies = client.get("/replies", query_string={"handling_unit": "区社会事业局"})
+        assert replies.status_code == 200 and "区社会事业局" in replies.get_data(as_text=True)
+        csv_rows = client.get("/replies.csv").get_data(as_text=True).splitlines()
+        expected_replies = sphinx.search(SearchRequest(kind_of_page=["reply"]))
+        assert len(csv_rows) == 1 + expected_replies.total
         assert (
             client.get("/api/search", query_string={"date_from": "2023-13-01"}).status_code == 400
         )
