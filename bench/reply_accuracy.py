@@ -4,7 +4,8 @@ Each line of the annotations names a file under ../shared/corpora and the values
 in that document (never the parser's output). A string field counts as right when the
 extracted value equals the annotated one (both empty counts as right: a document that does not
 state a field must not get one); ``handling_units`` is scored by F1 over all documents (units
-matched as written, order aside), as the issue measures it.
+matched as written, order aside), as the issue measures it. A field an older ``Document``
+lacks counts as empty, so the script measures older code too (``PYTHONPATH=<old checkout>``).
 
 Usage: python3 bench/reply_accuracy.py [ANNOTATIONS] [CORPORA_DIR]
 """
@@ -43,10 +44,10 @@ def measure(rows: list[dict], corpora: Path = CORPORA) -> tuple[dict[str, float]
     for row in rows:
         doc = extract_document(corpora / row["path"])
         for name in STRING_FIELDS:
-            if getattr(doc, name) == row[name]:
+            if getattr(doc, name, "") == row[name]:
                 right[name] += 1
             else:
-                misses.append(f"{row['path']}: {name} {getattr(doc, name)!r} != {row[name]!r}")
+                misses.append(f"{row['path']}: {name} {getattr(doc, name, '')!r} != {row[name]!r}")
         got, want = set(doc.handling_units), set(row["handling_units"])
         found, wanted, matched = found + len(got), wanted + len(want), matched + len(got & want)
         if got != want:

@@ -119,6 +119,18 @@ def test_the_record_layout_with_proposer_session_and_number_fields() -> None:
     assert doc.proposal_kind == "建议"
 
 
+def test_the_record_laid_out_as_a_table_without_colons() -> None:
+    doc = extract_document(FIXTURES / "record_table.html")
+    assert doc.kind_of_page == "reply"
+    assert doc.addressee == "周桂英等代表"
+    assert doc.session == "平潭县第十八届人民代表大会第二次会议"
+    # the field is as written; the handling_unit facet names the office by the alias table
+    assert doc.handling_units == ["区交建局", "苏平片区管理局", "区财政金融局"]
+    assert doc.feedback == "不满意"  # 不 满 意
+    assert doc.proposal_kind == "建议"
+    assert "办理情况：\n一是加快道路提级改造" in doc.body
+
+
 # --- letters ----------------------------------------------------------------------------------
 
 

@@ -48,22 +48,41 @@ _REPLY_TEXT = re.compile(
     rf"(办{_PAD}理{_PAD}情{_PAD}况|办{_PAD}复{_PAD}内{_PAD}容|答{_PAD}复{_PAD}内{_PAD}容){_PAD}[:：]"
 )
 _PADDED_NAME = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+# a label alone in a table cell: html_text joins cells with " | " (a page.txt with tabs)
+_CELL_LABELS = sorted({*_REPLY_LABELS, "办理情况", "办复内容", "答复内容"}, key=len, reverse=True)
+_CELL_LABEL = re.compile(
+    r"(?:^|(?<=[|\t\n]))[ \u3000]*("
+    + "|".join(_PAD.join(map(re.escape, label)) for label in _CELL_LABELS)
+    + r")[ \u3000]*(?:\||\t)[ \u3000]*",
+    re.M,
+)
 # a handling record opens with its subject (事由 / 案由) or its proposer
 _RECORD_START = re.compile(
     r"(?:事|案)[ \u3000]*由\s*[:：]|提[ \u3000]*(?:案|建[ \u3000]*议)[ \u3000]*人\s*[:：]"
 )
 
 
+def _cell_labels(body: str) -> str:
+    """A record laid out as a table (``提案人 | 王强 | 承办单位 | 区交建局``, cells without
+    colons) written as run-together fields (``提案人：王强 承办单位：区交建局``)."""
+    return _CELL_LABEL.sub(lambda m: canonical_label(m.group(1)) + "：", body)
+
+
 def reply_fields(body: str, doc: Document) -> str:
     """Replies to 建议/提案: the run-together fields become metadata and lines of the body."""
     start = _RECORD_START.search(body[:300])
+    if not start and _CELL_LABEL.search(body[:300]):
+        # only a table whose cells hold the labels is rewritten; other bodies stay as written
+        body = _cell_labels(body)
+        start = _RECORD_START.search(body[:300])
     if not start:
         return body
     before, record = body[: start.start()].strip(), body[start.start() :]
     cut = _REPLY_TEXT.search(record)
     head_end = cut.start() if cut else len(record)
     _, pairs = split_labelled(record[:head_end], _REPLY_LABELS)
-    pairs = [(label, re.sub(r"\s*\n\s*", "", value)) for label, value in pairs]
+    # a table's cell separators (" | ") stay outside the values
+    pairs = [(label, re.sub(r"\s*\n\s*", "", value).strip(" |\t\u3000")) for label, value in pairs]
     fields = dict(pairs)
     proposer_label = next((label for label in _PROPOSERS if fields.get(label)), "")
     units_labels = [label for label, _ in pairs if label in _LEADS + _CO_UNITS]
