@@ -27,6 +27,7 @@ from indexer.extract.proposals import (
     clean_session,
     find_reply_date,
     find_session,
+    is_session_list,
     normalize_feedback,
 )
 from indexer.records import REPLY_FIELDS, Document
@@ -261,6 +262,21 @@ def test_the_acknowledging_sentence_names_the_session_not_a_later_citation() -> 
     assert doc.kind_of_page == "reply"
     assert doc.session == ""
     assert doc.proposal_kind == "建议"  # 代表
+
+
+@pytest.mark.parametrize(
+    ("title", "is_list"),
+    [
+        ("关于市十六届人大三次会议代表建议办理情况的通报", True),
+        ("区政协六届三次会议提案办理情况汇总表", True),
+        ("2023年政协提案办理结果公开（第一批）", True),
+        ("关于区政协六届三次会议第13号提案办理情况的报告", False),  # one proposal
+        ("关于平潭老旧小区改造工作情况的建议", False),
+        ("关于做好2024年建议提案办理工作的通知", False),
+    ],
+)
+def test_session_list_titles(title: str, is_list: bool) -> None:
+    assert is_session_list(title) is is_list
 
 
 def test_a_list_of_both_channels_is_a_list_without_a_kind() -> None:

@@ -36,7 +36,6 @@ _NUMBERED = re.compile(
 _OPENING_NUMBER = re.compile(r"提出的.{0,160}?[（(]\s*第\s*(?P<no>\d{1,6})\s*号\s*[)）]", re.S)
 # 关于…建议的答复 / 提案答复的函: a title that says the page answers a proposal or suggestion
 _ANSWER_TITLE = re.compile(r"(?:提案|建议|议案)(?:的)?(?:答复|复函|回复|办理答复)")
-_KIND_WORD = re.compile(r"(提案|建议|议案)")
 # the salutation: names (2-4 characters, 、-separated, 等) and 委员 / 代表, at a line's start
 _SALUTATION = re.compile(
     r"(?:^|(?<=[\s\n。！!]))(?:尊敬的)?(?P<who>(?:[\u4e00-\u9fff]{2,4}(?:委员|代表)?[、，,]){0,12}"
@@ -67,6 +66,7 @@ _LIST_TITLE = re.compile(
     r"(?:情况|结果|进展)(?:的)?(?:报告|通报|汇总|公开|公示|统计|一览表|表)?$"
     r"|(?:提案|建议|议案)(?:办理)?(?:情况)?(?:汇总表|一览表|目录|清单)"
 )
+_BRACKET_TAIL = re.compile(r"(?:[（(][^（()）]*[)）])+$")
 _TRAILER = re.compile(r"(?:[（(]?\s*(?:联系人|联系电话|此件|抄送|附件)[^\n]*|\s)+$")
 
 
@@ -179,7 +179,8 @@ def find_signer(body: str) -> str:
 
 def is_session_list(title: str) -> bool:
     """A page about a whole session's replies (办理情况 of 139 提案, a table of them)."""
-    core = "".join(title.split())
+    # a bracketed tail (（第一批）, (2023年)) is no part of what the page is
+    core = _BRACKET_TAIL.sub("", "".join(title.split()))
     return bool(_LIST_TITLE.search(core)) and not _NUMBERED.search(core)
 
 
