@@ -251,6 +251,15 @@ def test_numbers_and_salutations_as_letters_write_them() -> None:
     assert doc.addressee == "李明委员"
     doc = _letter("对某某建议的答复", "各位委员：\n…")
     assert doc.addressee == ""  # a greeting to all is no proposer
+    doc = _letter(
+        "关于区政协六届三次会议第21号提案的答复", "九三学社西湖区支社：\n你们提出的提案收悉。"
+    )
+    assert doc.addressee == "九三学社西湖区支社"  # a group's proposal
+    doc = _letter("关于区政协六届三次会议第22号提案的答复", "王强等3位委员：\n您们提出的提案收悉。")
+    assert doc.addressee == "王强等3位委员"
+    # a notice to a committee is no reply: its salutation is never read
+    doc = _letter("关于开展安全检查的通知", "区政协提案委员会：\n为做好安全工作，现通知如下。")
+    assert doc.addressee == "" and doc.kind_of_page == ""
 
 
 def test_the_acknowledging_sentence_names_the_session_not_a_later_citation() -> None:

@@ -39,7 +39,15 @@ _ANSWER_TITLE = re.compile(r"(?:提案|建议|议案)(?:的)?(?:答复|复函|�
 # the salutation: names (2-4 characters, 、-separated, 等) and 委员 / 代表, at a line's start
 _SALUTATION = re.compile(
     r"(?:^|(?<=[\s\n。！!]))(?:尊敬的)?(?P<who>(?:[\u4e00-\u9fff]{2,4}(?:委员|代表)?[、，,]){0,12}"
-    r"[\u4e00-\u9fff]{1,4}(?:等)?(?:委员|代表)(?:们)?)\s*[:：]"
+    r"[\u4e00-\u9fff]{1,4}(?:等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?位?)?(?:委员|代表)(?:们)?)"
+    r"\s*[:：]"
+)
+# a proposal of a party, a federation or a group: its name alone on the letter's first lines
+_BODY_SALUTATION = re.compile(
+    r"^\s*(?P<who>(?:(?:中国)?(?:民革|民盟|民建|民进|农工党|致公党|九三学社|台盟|工商联)"
+    r"[\u4e00-\u9fff]{0,16}|[\u4e00-\u9fff]{2,16}(?:委员会|支部|总支|支社|基层委|联合会|商会|界别))"
+    r")\s*[:：]\s*$",
+    re.M,
 )
 _SELF_REFERENCE = ("我局", "我委", "我办", "我厅", "我部", "我院", "我处", "我署", "我中心",
                    "我单位", "本局", "本单位")  # fmt: skip
@@ -123,6 +131,14 @@ def find_salutation(body: str) -> str:
         if not who.startswith(("各", "全体", "尊敬")):
             return who
     return ""
+
+
+def find_group_salutation(body: str) -> str:
+    """The proposing party or group a letter greets (``九三学社西湖区支社``), on a line of its
+    own among the first three; asked only of a page already known to be a reply."""
+    head = "\n".join(body.splitlines()[:3])
+    match = _BODY_SALUTATION.search(head)
+    return match.group("who") if match else ""
 
 
 def _self_name(agency: str) -> str:
@@ -232,7 +248,7 @@ def read_reply(doc: Document) -> None:
     if not doc.proposal_no:
         doc.proposal_no = numbered.group("no") if numbered else opening_no
     if not doc.addressee:
-        doc.addressee = salutation
+        doc.addressee = salutation or find_group_salutation(doc.body)
     if not doc.handling_units:
         # 我局 is the publisher; a letter read without its page names it in the 落款
         doc.handling_units = find_handling_units(opening, doc.agency or find_signer(doc.body))
