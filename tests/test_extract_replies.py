@@ -25,6 +25,7 @@ from indexer.extract.formats import finish
 from indexer.extract.proposals import (
     channel_kind,
     clean_session,
+    find_handling_units,
     find_reply_date,
     find_session,
     is_session_list,
@@ -292,6 +293,26 @@ def test_a_list_of_both_channels_is_a_list_without_a_kind() -> None:
     doc = _letter("2023年度人大代表建议和政协提案办理情况", "全年共承办建议86件、提案139件。")
     assert doc.kind_of_page == "session_list"
     assert doc.proposal_kind == doc.session == ""
+
+
+@pytest.mark.parametrize(
+    ("opening", "agency", "units"),
+    [
+        ("经我局主办，区发改经信局、区科技局等单位会办，现答复如下", "区商务局(区金融办)",
+         ["区商务局", "区发改经信局", "区科技局"]),
+        ("该建议由我局牵头办理，区财政局会办，现答复如下", "区交通运输局",
+         ["区交通运输局", "区财政局"]),
+        ("本提案由区交通运输局主办，区财政局、区发改局协办。", "",
+         ["区交通运输局", "区财政局", "区发改局"]),
+        ("我局会同区财政局、区发改局进行了认真研究", "区教育局",
+         ["区教育局", "区财政局", "区发改局"]),
+        ("经商区财政局同意，现答复如下", "区教育局", ["区教育局", "区财政局"]),
+        ("经商务部研究，现答复如下", "商务部", []),  # 经商务部 is no consultation
+        ("经认真研究，现答复如下", "区教育局", []),  # who handled it is not written: nothing
+    ],
+)  # fmt: skip
+def test_handling_units_of_letters(opening: str, agency: str, units: list[str]) -> None:
+    assert find_handling_units(opening, agency) == units
 
 
 def test_reply_date_is_the_letters_own_date() -> None:

@@ -56,11 +56,12 @@ _UNITS = r"[\u4e00-\u9fff()（）、，,和及]{2,240}?"
 # 经我局主办，区发改经信局、区科技局等单位会办 / 由我委牵头，会同财政部、教育部 /
 # 经商财政部、教育部 (the bodies consulted by the replying office)
 _LEAD_AND_CO = re.compile(
-    rf"(?:经|由)(?P<lead>{_UNIT})(?:主办|牵头)[，,、]?\s*(?:会同|联合)?(?P<co>{_UNITS})"
+    rf"(?:经|由)(?P<lead>{_UNIT})(?:主办|牵头)(?:办理)?[，,、]?\s*(?:会同|联合)?(?P<co>{_UNITS})"
     r"(?:等(?:单位|部门))?(?:会办|协办|配合|共同|办理|研究|[，,。])"
 )
 _CONSULTED = re.compile(
-    rf"经(?:征求|商|会商)(?P<co>{_UNITS})(?:等(?:单位|部门))?(?:意见|同意|[，,。])"
+    # 经商务局… is the 商务局, not a consultation
+    rf"经(?:征求|会商|商(?![务业贸]))(?P<co>{_UNITS})(?:等(?:单位|部门))?(?:意见|同意|[，,。])"
 )
 _SELF_AND_CO = re.compile(
     rf"(?P<lead>{'|'.join(_SELF_REFERENCE)})(?:会同|联合)(?P<co>{_UNITS})(?:等(?:单位|部门))?"
