@@ -315,6 +315,14 @@ def test_handling_units_of_letters(opening: str, agency: str, units: list[str]) 
     assert find_handling_units(opening, agency) == units
 
 
+def test_a_letter_records_feedback_only_as_a_labelled_line() -> None:
+    title = "关于区政协六届三次会议第30号提案的答复"
+    doc = _letter(title, "李华委员：\n您的提案收悉。…\n委员对办理结果的意见：基本满意")
+    assert doc.feedback == "基本满意"
+    doc = _letter(title, "李华委员：\n您的提案收悉。委员对我们的工作很满意，…")
+    assert doc.feedback == ""  # a tone, not a record
+
+
 def test_reply_date_is_the_letters_own_date() -> None:
     assert find_reply_date("…支持。\n某某局\n二〇二四年六月三日") == "2024-06-03"
     assert find_reply_date("…支持。\n某某局\n2024.6.3\n（此件公开发布）") == "2024-06-03"

@@ -75,6 +75,12 @@ _LIST_TITLE = re.compile(
     r"(?:情况|结果|进展)(?:的)?(?:报告|通报|汇总|公开|公示|统计|一览表|表)?$"
     r"|(?:提案|建议|议案)(?:办理)?(?:情况)?(?:汇总表|一览表|目录|清单)"
 )
+# a letter that records the proposer's verdict as a labelled line (代表反馈：满意, 委员对办理
+# 结果的意见：基本满意); a satisfied tone in the text is no record
+_FEEDBACK_LINE = re.compile(
+    r"(?:代表|委员|提案人|建议人)(?:反馈|意见|对(?:办理|答复)(?:结果|情况)?的?(?:意见|评价|反馈))"
+    r"\s*[:：]\s*(?P<value>不\s*满\s*意|基\s*本\s*满\s*意|满\s*意)"
+)
 _BRACKET_TAIL = re.compile(r"(?:[（(][^（()）]*[)）])+$")
 _TRAILER = re.compile(r"(?:[（(]?\s*(?:联系人|联系电话|此件|抄送|附件)[^\n]*|\s)+$")
 
@@ -253,6 +259,11 @@ def read_reply(doc: Document) -> None:
     if not doc.handling_units:
         # 我局 is the publisher; a letter read without its page names it in the 落款
         doc.handling_units = find_handling_units(opening, doc.agency or find_signer(doc.body))
+    if not doc.feedback:
+        recorded_feedback = _FEEDBACK_LINE.search(doc.body)
+        doc.feedback = (
+            normalize_feedback(recorded_feedback.group("value")) if recorded_feedback else ""
+        )
     if not doc.reply_date:
         doc.reply_date = find_reply_date(doc.body)
     # the 落款 date is the letter's 成文日期 when its page states none
