@@ -9,6 +9,7 @@ empty cells come last whichever way it is sorted.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from dataclasses import dataclass
@@ -100,9 +101,7 @@ def _rows(req: SearchRequest, order: str) -> list[Hit]:
 @bp.get("/replies")
 def replies():
     req, pairs, order = _request()
-    counts = get_engine().search(
-        SearchRequest(**{**req.__dict__, "page": 1, "size": 1, "facets": True})
-    )
+    counts = get_engine().search(dataclasses.replace(req, page=1, size=1, facets=True))
     rows = _rows(req, order)
     last = max(1, math.ceil(len(rows) / ROWS_PER_PAGE))
     try:
