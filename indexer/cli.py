@@ -161,9 +161,15 @@ def _facet_option(name: str, help: str):
 @_facet_option("year", "Publication year, e.g. 2023 (repeatable).")
 @_facet_option("category", "Subject category (repeatable).")
 @_facet_option("proposal_kind", "提案 / 建议 / 议案 (repeatable).")
+@_facet_option("session", "Session of a reply, as written, e.g. 区政协六届三次会议 (repeatable).")
+@_facet_option(
+    "handling_unit", "Handling unit of a reply, by its name in the alias table (repeatable)."
+)
+@_facet_option("feedback", "满意 / 基本满意 / 不满意 (repeatable).")
+@_facet_option("kind_of_page", "reply (one reply) or session_list (repeatable).")
 @click.option("--date-from", "date_from", default="", help="Earliest date, YYYY-MM-DD.")
 @click.option("--date-to", "date_to", default="", help="Latest date, YYYY-MM-DD.")
-@click.option("--sort", default="relevance", help="relevance or date (newest first).")
+@click.option("--sort", default="relevance", help="relevance, date or written_date (newest first).")
 @click.option("--page", default="1", help="Page number (page × size at most 10000).")
 @click.option("--size", default="10", help="Hits per page (1-100).")
 @_setting(

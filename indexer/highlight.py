@@ -359,6 +359,14 @@ def hit_of(
         category=doc.category,
         proposal_kind=doc.proposal_kind,
         title_from_body=doc.title_from_body,
+        session=doc.session,
+        proposal_no=doc.proposal_no,
+        addressee=doc.addressee,
+        handling_units=list(doc.handling_units),
+        feedback=doc.feedback,
+        reply_date=doc.reply_date,
+        kind_of_page=doc.kind_of_page,
+        written_date=doc.written_date,
     )
 
 

@@ -36,7 +36,8 @@ _MAX_PAGE_NUMBER = 999_999_999
 #: per facet: more selected values than any page offers means a scripted request
 MAX_FACET_VALUES = 50
 MAX_FACET_VALUE_LENGTH = 200
-SORTS = ("relevance", "date")
+#: relevance, newest published first, newest written (成文日期) first
+SORTS = ("relevance", "date", "written_date")
 
 #: parameters that take one value; the facet fields take any number (OR within a facet)
 SINGLE_PARAMS = ("q", "date_from", "date_to", "sort", "page", "size", "facets")
@@ -126,7 +127,9 @@ def parse_search_params(
         )
     sort = _single(params, "sort") or "relevance"
     if sort not in SORTS:
-        raise QueryError(f"sort must be 'relevance' or 'date' (got {_shown(sort)})", "sort")
+        raise QueryError(
+            f"sort must be 'relevance', 'date' or 'written_date' (got {_shown(sort)})", "sort"
+        )
     date_from = _date("date_from", _single(params, "date_from"))
     date_to = _date("date_to", _single(params, "date_to"))
     if date_from and date_to and date_from > date_to:
@@ -184,7 +187,7 @@ def prepare(request: SearchRequest) -> ParsedQuery:
     if not isinstance(request.size, int) or not 1 <= request.size <= MAX_SIZE:
         raise QueryError(f"size must be between 1 and {MAX_SIZE}", "size")
     if request.sort not in SORTS:
-        raise QueryError("sort must be 'relevance' or 'date'", "sort")
+        raise QueryError("sort must be 'relevance', 'date' or 'written_date'", "sort")
     for name in ("date_from", "date_to"):
         _date(name, getattr(request, name))
     return parse_query(request.q)

@@ -14,8 +14,10 @@ What the query language means (the README's "Search" section says it for users):
 * A part of more than ``ALL_WORDS`` words (a pasted sentence or paragraph) needs only two thirds
   of them (``AtLeast``): the document it was copied from matches by its run anyway, and no
   query finds nothing merely because it is long.
-* ``OR``, ``-part`` / ``NOT part``, parentheses, ``title:`` (title only), ``agency:`` (words of
-  the agency field), ``doc_no:`` (a 文号); a typed 文号 or 索引号 finds its document first.
+* ``OR``, ``-part`` / ``NOT part``, parentheses, ``title:`` / ``标题:`` (title only), ``agency:``
+  / ``机构:`` (words of the agency field), ``doc_no:`` / ``文号:`` (a 文号); a typed 文号 or 索引号
+  finds its document first. The reply prefixes (``承办单位:`` ``提案人:`` ``届次:`` ``反馈:`` …,
+  ``value_terms.py``) look up a reply's values whole; an unknown prefix is plain text.
 
 A syntax error never reaches the user: the whole query is searched as plain parts and a warning
 says so. Wildcards are not supported (``*`` and ``?`` are dropped) so that no query can expand
@@ -45,6 +47,7 @@ from .query_tree import (
     Term,
 )
 from .ranking import words as sphinx_words
+from .value_terms import VALUE_FIELDS, query_terms
 
 #: longer queries are cut here (with a warning): nobody types more, and it bounds parsing work
 MAX_QUERY_CHARS = 500
@@ -104,6 +107,8 @@ class _Builder:
         return node
 
     def words(self, text: str, prefix: str, *, positive: bool = True) -> Node:
+        if prefix in VALUE_FIELDS:
+            return self._values(prefix, text)
         # a run is matched as written (a ？ in a title is a character); words drop wildcards
         raw, text = text, self._clean(text)
         fields = FIELD_PREFIXES.get(prefix, DEFAULT_FIELDS)
@@ -125,8 +130,16 @@ class _Builder:
         )
         return self._part(node, run, fields, positive)
 
+    def _values(self, field: str, text: str) -> Node:
+        """A value prefix (承办单位:区交建局): the reply terms the typed value means."""
+        values = [v for v in query_terms(field, text) if self._take(1)]
+        if not values:
+            return Nothing()
+        terms = tuple(Term(field, v) for v in values)
+        return terms[0] if len(terms) == 1 else Or(terms)
+
     def phrase(self, text: str, prefix: str, *, positive: bool = True) -> Node:
-        if prefix in ("doc_no", "agency"):
+        if prefix in ("doc_no", "agency", *VALUE_FIELDS):
             # 文号 are matched whole; the agency field has no character view: its words
             return self.words(text, prefix, positive=positive)
         fields = FIELD_PREFIXES.get(prefix, DEFAULT_FIELDS)

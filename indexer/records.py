@@ -34,6 +34,9 @@ class Document:
     proposal_no: str = ""  # e.g. 13
     addressee: str = ""  # e.g. 王强委员, 陈朝雄代表
     handling_units: list[str] = field(default_factory=list)  # 主办 / 会办 / 承办单位
+    feedback: str = ""  # the proposer's recorded satisfaction: 满意 / 基本满意 / 不满意
+    reply_date: str = ""  # YYYY-MM-DD; the letter's own date (落款), not the publication date
+    kind_of_page: str = ""  # "reply" (one reply), "session_list" (a whole session's), or ""
     contact: str = ""  # 联系人 …
     #: the source gave no title: ``title`` is the body's first meaningful line (pages say so)
     title_from_body: bool = False
@@ -58,8 +61,32 @@ def _field_names(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cls))
 
 
+#: the fields a reply to a proposal or suggestion has, and a page that is none has empty
+REPLY_FIELDS: tuple[str, ...] = (
+    "proposal_kind",
+    "session",
+    "proposal_no",
+    "addressee",
+    "handling_units",
+    "feedback",
+    "reply_date",
+)
+
+
 #: the facet fields, in the order pages show them
-FACET_FIELDS: tuple[str, ...] = ("agency", "year", "doc_type", "category", "proposal_kind")
+FACET_FIELDS: tuple[str, ...] = (
+    "agency",
+    "year",
+    "doc_type",
+    "category",
+    "proposal_kind",
+    "session",
+    "handling_unit",
+    "feedback",
+    "kind_of_page",
+)
+#: facets a document may have several values of (a reply's handling units)
+MULTI_VALUED_FACETS: tuple[str, ...] = ("handling_unit",)
 
 
 @dataclass
@@ -72,9 +99,13 @@ class SearchRequest:
     year: list[str] = field(default_factory=list)
     category: list[str] = field(default_factory=list)
     proposal_kind: list[str] = field(default_factory=list)
+    session: list[str] = field(default_factory=list)
+    handling_unit: list[str] = field(default_factory=list)  # canonical names (indexer.agencies)
+    feedback: list[str] = field(default_factory=list)
+    kind_of_page: list[str] = field(default_factory=list)  # reply / session_list
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
-    sort: str = "relevance"  # relevance | date
+    sort: str = "relevance"  # relevance | date | written_date
     page: int = 1
     size: int = 10
     facets: bool = True
@@ -99,6 +130,15 @@ class Hit:
     category: str = ""
     proposal_kind: str = ""
     title_from_body: bool = False  # see Document.title_from_body
+    # the reply fields (Document.REPLY_FIELDS): empty on a document that is no reply
+    session: str = ""
+    proposal_no: str = ""
+    addressee: str = ""
+    handling_units: list[str] = field(default_factory=list)
+    feedback: str = ""
+    reply_date: str = ""
+    kind_of_page: str = ""
+    written_date: str = ""
 
 
 @dataclass

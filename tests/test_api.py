@@ -150,6 +150,24 @@ def test_document_is_the_whole_document_with_related_hits(api_client):
         assert HIT_KEYS <= set(related) and related["id"] != doc["id"]
 
 
+def test_reply_fields_on_the_document_and_its_hit(api_client):
+    hit = get_json(api_client, "/api/search?q=地瓜经济")["hits"][0]
+    doc = get_json(api_client, f"/api/documents/{hit['id']}")
+    seed = {
+        "proposal_kind": "提案",
+        "session": "区政协六届三次会议",
+        "proposal_no": "13",
+        "addressee": "王强委员",
+        "feedback": "",
+        "reply_date": "",
+        "kind_of_page": "reply",
+    }
+    for name, value in seed.items():
+        assert doc[name] == value and hit[name] == value, name
+    assert doc["handling_units"] == hit["handling_units"]
+    assert hit["handling_units"][0] == "区商务局"
+
+
 @pytest.mark.parametrize(
     "doc_id",
     [

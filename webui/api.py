@@ -105,11 +105,16 @@ def _csv_cell(value: str) -> str:
 
 def _csv_hits(params: dict[str, list[str]], request_: SearchRequest) -> list[Hit]:
     """The asked page when page or size is given, else the first ``CSV_MAX_ROWS`` hits."""
-    engine = get_engine()
     request_.facets = False
     if any(params.get("page", [])) or any(params.get("size", [])):
-        return engine.search(request_).hits
-    cap = current_app.config["CSV_MAX_ROWS"]
+        return get_engine().search(request_).hits
+    return all_hits(request_, current_app.config["CSV_MAX_ROWS"])
+
+
+def all_hits(request_: SearchRequest, cap: int) -> list[Hit]:
+    """The first ``cap`` hits of a search, in its order, read page by page."""
+    engine = get_engine()
+    request_.facets = False
     request_.page, request_.size = 1, MAX_SIZE
     hits: list[Hit] = []
     generation, restarted = None, False

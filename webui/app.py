@@ -21,6 +21,7 @@ from indexer.errors import GovsearchError
 from .api import bp as api_bp
 from .engine import close_engine, get_engine, install_engine
 from .pages import bp as pages_bp
+from .replies import bp as replies_bp
 from .settings import resolve_settings
 from .urls import base_url
 
@@ -120,4 +121,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(_add_security_headers)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(replies_bp)
     return app

@@ -35,8 +35,14 @@ FACET_LABELS = {
     "doc_type": "文种",
     "category": "主题分类",
     "proposal_kind": "提案/建议",
+    "session": "届次",
+    "handling_unit": "承办单位",
+    "feedback": "委员/代表反馈",
+    "kind_of_page": "提案建议页面",
 }
-SORT_LABELS = {"relevance": "相关度", "date": "最新发布"}
+#: facet values shown in Chinese (the API keeps the values)
+VALUE_LABELS = {"kind_of_page": {"reply": "单件答复", "session_list": "届次办理汇总"}}
+SORT_LABELS = {"relevance": "相关度", "date": "最新发布", "written_date": "最新成文"}
 
 #: queries shown on the home page; tests/test_pages.py checks each has hits in corpus/
 EXAMPLE_QUERIES = ("地瓜经济", "提案 答复", "消防安全", "政府信息公开 年度报告", "空气质量")
@@ -105,7 +111,10 @@ class Chip:
 
 def filter_chips(req: SearchRequest, state: UrlState) -> list[Chip]:
     chips = [
-        Chip(f"{FACET_LABELS[name]}：{value}", state.without(name, value))
+        Chip(
+            f"{FACET_LABELS[name]}：{VALUE_LABELS.get(name, {}).get(value, value)}",
+            state.without(name, value),
+        )
         for name, values in req.filters().items()
         for value in values
     ]
@@ -229,19 +238,26 @@ METADATA_FIELDS = (
     ("主题分类", "category"),
     ("文种", "doc_type"),
     ("公开方式", "disclosure"),
-    ("提案/建议", "proposal_kind"),
+    ("联系人", "contact"),
+)
+#: the reply block of a document page (a reply or a session list): label, Document field
+REPLY_FIELDS_SHOWN = (
+    ("类别", "proposal_kind"),
     ("届次", "session"),
     ("编号", "proposal_no"),
-    ("委员/代表", "addressee"),
+    ("提案人/建议人", "addressee"),
     ("承办单位", "handling_units"),
-    ("联系人", "contact"),
+    ("委员/代表反馈", "feedback"),
+    ("答复日期", "reply_date"),
 )
 
 
-def metadata_rows(doc: Document) -> list[tuple[str, str]]:
-    """Label/value rows for the metadata table; only fields that have a value."""
+def metadata_rows(
+    doc: Document, fields: tuple[tuple[str, str], ...] = METADATA_FIELDS
+) -> list[tuple[str, str]]:
+    """Label/value rows for the metadata table (or the reply block); fields with a value."""
     rows = []
-    for label, name in METADATA_FIELDS:
+    for label, name in fields:
         value = getattr(doc, name)
         value = "、".join(value) if isinstance(value, list) else value
         if value:
@@ -309,6 +325,7 @@ def search():
         chips=filter_chips(req, state),
         facets=facet_options(result, req),
         facet_labels=FACET_LABELS,
+        value_labels=VALUE_LABELS,
         sort_labels=SORT_LABELS,
         pages=page_links(req.page, last_page, state) if last_page > 1 else [],
         last_page=last_page,
@@ -341,6 +358,8 @@ def document(doc_id: str):
         first_match=marked[0] if marked else None,
         match_count=sum(c.count(_MARK) for b in blocks for r in b.rows for c in r),
         metadata=metadata_rows(doc),
+        reply=metadata_rows(doc, REPLY_FIELDS_SHOWN) if doc.kind_of_page else [],
+        reply_kind=VALUE_LABELS["kind_of_page"].get(doc.kind_of_page, ""),
         original_url=safe_original_url(doc.url),
         related=engine.related(doc.id, limit=current_app.config["RELATED_LIMIT"]),
     )
@@ -360,12 +379,16 @@ _QUERY_HINTS = {
     "date_to": "截止日期请按“年-月-日”填写，例如 2024-03-01，且不能早于起始日期。",
     "page": "页码应为正整数。",
     "size": "每页条数应为 1 到 100 之间的整数。",
-    "sort": "排序方式只能是“相关度”或“最新”。",
+    "sort": "排序方式只能是“相关度”“最新发布”或“最新成文”。",
     "year": "年份应为四位数字，例如 2023。",
     "agency": "发布机构的筛选条件过多或过长。",
     "doc_type": "文种的筛选条件过多或过长。",
     "category": "主题分类的筛选条件过多或过长。",
     "proposal_kind": "提案/建议的筛选条件过多或过长。",
+    "session": "届次的筛选条件过多或过长。",
+    "handling_unit": "承办单位的筛选条件过多或过长。",
+    "feedback": "反馈的筛选条件过多或过长。",
+    "kind_of_page": "页面类型的筛选条件过多或过长。",
 }
 
 

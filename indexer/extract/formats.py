@@ -10,21 +10,12 @@ from ..errors import ExtractError
 from ..records import Document
 from .crawler_txt import looks_like_crawler, parse_crawler_text
 from .decode import decode_bytes, sniff_declared_charset
-from .fields import (
-    SITE_NAMES,
-    clean_title,
-    doc_type_from_title,
-    find_addressee,
-    find_co_handlers,
-    find_contact,
-    normalize_doc_no,
-    proposal_from_opening,
-    proposal_from_title,
-)
+from .fields import SITE_NAMES, clean_title, doc_type_from_title, find_contact, normalize_doc_no
 from .html import parse_html
 from .jsonrec import parse_json_records
 from .markdown import parse_markdown
 from .plain_text import parse_plain_text
+from .proposals import read_reply
 from .seed_text import looks_like_seed, parse_seed_text
 
 #: below this many non-space characters (title + body) a file holds no document
@@ -196,16 +187,7 @@ def finish(doc: Document) -> Document:
     doc.doc_no_norm = normalize_doc_no(doc.doc_no)
     if not doc.doc_type:
         doc.doc_type = doc_type_from_title(doc.title)
-    opening = doc.body[:600]
-    for info in (proposal_from_title(doc.title), proposal_from_opening(opening)):
-        for name, value in info.items():
-            if not getattr(doc, name):
-                setattr(doc, name, value)
-    if doc.proposal_kind or doc.doc_type in {"复函", "答复"}:
-        if not doc.addressee:
-            doc.addressee = find_addressee(doc.body.splitlines()[:3])
-        if not doc.handling_units:
-            doc.handling_units = find_co_handlers(opening, doc.agency)
+    read_reply(doc)
     if not doc.contact:
         doc.contact = find_contact(doc.body[-300:])
     if not doc.title:

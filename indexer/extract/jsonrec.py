@@ -26,6 +26,7 @@ from ..errors import ExtractError
 from ..records import Document
 from .fields import canonical_label, clean_value, parse_date
 from .html_text import element_text, strip_boilerplate
+from .proposals import normalize_feedback
 
 #: key (lower case, spaces/colons removed) → Document field
 KEYS: dict[str, str] = {
@@ -48,6 +49,8 @@ KEYS: dict[str, str] = {
     **{k: "proposal_no" for k in ("proposal_no", "提案号", "建议号")},
     **{k: "addressee" for k in ("addressee", "提案人", "代表", "委员")},
     **{k: "handling_units" for k in ("handling_units", "承办单位", "主办单位")},
+    **{k: "feedback" for k in ("feedback", "代表反馈", "委员反馈", "反馈意见", "满意度")},
+    **{k: "reply_date" for k in ("reply_date", "答复日期", "答复时间", "办复时间")},
     **{k: "contact" for k in ("contact", "联系人", "联系方式")},
 }  # fmt: skip
 #: names (lower case, spaces/colons removed) under which exports carry a record's own identifier
@@ -58,7 +61,7 @@ _ID_KEYS = frozenset(
 #: the fields whose raw text identifies a record that has neither an identifier nor a URL
 _CONTENT_FIELDS = ("title", "date", "body")
 _CONTAINERS = ("documents", "records", "items", "data", "docs", "results")
-_DATE_FIELDS = {"date", "written_date"}
+_DATE_FIELDS = {"date", "written_date", "reply_date"}
 _MARKUP = re.compile(r"<(?:p|br|div|table|span)\b", re.I)
 
 
@@ -161,6 +164,8 @@ def record_to_document(record: dict[str, Any]) -> Document:
         text = str(value)
         if name == "body":
             doc.body = _body_text(text)
+        elif name == "feedback":
+            doc.feedback = normalize_feedback(text)
         elif name in _DATE_FIELDS:
             setattr(doc, name, parse_date(text))
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..chars import char_keyword, gram_keyword, grams
 from ..query_tree import And, AndNot, AtLeast, Maybe, Node, Nothing, Or, Run, Term
 from ..ranking import words
+from ..value_terms import VALUE_FIELDS
 from .feed import ALL_TOKEN, CHAR_VIEW_FIELDS, EVERY_FIELD, IDS_FIELD, TEXT_FIELDS, id_token
 
 #: keyword -> ``keyword^boost`` factor of one shard's query (ranking.keyword_boost)
@@ -85,6 +86,8 @@ def _expr(node: Node, boosts: Boosts) -> str | None:
     if isinstance(node, Term):
         if node.field in ("doc_no", "index_no"):
             return f"(@{IDS_FIELD} {id_token(node.field, node.text)})"
+        if node.field in VALUE_FIELDS:
+            return f"(@{EVERY_FIELD} {id_token(node.field, node.text)})"
         return _term_expr(_fields_of(node.field), node.text, boosts)
     if isinstance(node, Run):
         # bigram fields for a run of two characters or more, character fields for one
