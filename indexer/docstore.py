@@ -69,7 +69,9 @@ def pack(doc: Document) -> bytes:
 class StoredDocument:
     """A stored document whose body pieces are decompressed only when asked for."""
 
-    __slots__ = ("fields", "body_length", "_blob", "_starts", "_streams", "_offsets", "_pieces")
+    __slots__ = (
+        "head", "body_length", "_fields", "_blob", "_starts", "_streams", "_offsets", "_pieces"
+    )
 
     def __init__(self, blob: bytes):
         magic, head_len, count, self.body_length = _COUNTS.unpack_from(blob)
@@ -77,13 +79,23 @@ class StoredDocument:
             raise ValueError("not a stored document of this version (rebuild the index)")
         at = _COUNTS.size + count * _PIECE.size
         table = list(_PIECE.iter_unpack(blob[_COUNTS.size : at]))
-        self.fields = Document.from_dict(json.loads(decompress(blob[at : at + head_len])))
+        #: the fields without the body as stored (a hit copies them: making a Document of every
+        #: hit was a tenth of a snippet's time)
+        self.head: dict = json.loads(decompress(blob[at : at + head_len]))
+        self._fields: Document | None = None
         at += head_len
         self._blob = blob
         self._starts = [start for _, start, _ in table]
         self._streams = [streamed for _, _, streamed in table]
         self._offsets = list(itertools.accumulate((length for length, _, _ in table), initial=at))
         self._pieces: dict[int, str] = {}
+
+    @property
+    def fields(self) -> Document:
+        """The Document without its body."""
+        if self._fields is None:
+            self._fields = Document.from_dict(self.head)
+        return self._fields
 
     @property
     def pieces(self) -> int:

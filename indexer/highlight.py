@@ -15,6 +15,7 @@ character outside the marks is HTML-escaped.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import re
@@ -26,7 +27,7 @@ import numpy as np
 from .chars import stream_offsets
 from .docstore import DocStore, StoredDocument
 from .query_tree import Mark
-from .records import Hit
+from .records import Document, Hit
 
 #: characters of body text shown in a snippet
 SNIPPET_CHARS = 150
@@ -334,6 +335,20 @@ def _window(
     return ("…" if cut_before else "") + out + ("…" if cut_after else "")
 
 
+@functools.cache
+def _copied() -> tuple[tuple[str, object], ...]:
+    """(name, default) of each Hit field a stored document's fields give as they are."""
+    defaults = {
+        f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        for f in dataclasses.fields(Document)
+    }
+    return tuple(
+        (f.name, "" if defaults[f.name] is dataclasses.MISSING else defaults[f.name])
+        for f in dataclasses.fields(Hit)
+        if f.name in defaults
+    )
+
+
 def hit_of(
     stored: StoredDocument, score: float, marks: Iterable[Mark], hint: int | None = None
 ) -> Hit:
@@ -342,31 +357,17 @@ def hit_of(
     ``hint``: where in the body's stream a run of the query first occurs, when the engine
     knows (``hits_from``).
     """
-    doc = stored.fields
+    head = stored.head
     marks = tuple(marks)
+    copied = {
+        name: head[name] if name in head else (list(d) if isinstance(d, list) else d)
+        for name, d in _copied()
+    }
     return Hit(
-        id=doc.id,
-        title=doc.title,
-        agency=doc.agency,
-        date=doc.date,
-        doc_type=doc.doc_type,
-        doc_no=doc.doc_no,
-        index_no=doc.index_no,
+        **copied,
         snippet=_snippet(_Pieces.of_stored(stored), marks, hint, SNIPPET_CHARS),
         score=round(score, 6),
-        url=doc.url,
-        title_html=highlight_title(doc.title, marks),
-        category=doc.category,
-        proposal_kind=doc.proposal_kind,
-        title_from_body=doc.title_from_body,
-        session=doc.session,
-        proposal_no=doc.proposal_no,
-        addressee=doc.addressee,
-        handling_units=list(doc.handling_units),
-        feedback=doc.feedback,
-        reply_date=doc.reply_date,
-        kind_of_page=doc.kind_of_page,
-        written_date=doc.written_date,
+        title_html=highlight_title(copied["title"], marks),
     )
 
 
