@@ -10,7 +10,7 @@ the character fields), ``AtLeast`` a quorum (``"w1 w2 …"/k``), ``Maybe`` Sphin
 from __future__ import annotations
 
 from ..chars import char_keyword, gram_keyword, grams
-from ..query_tree import And, AndNot, AtLeast, Maybe, Node, Nothing, Or, Run, Term
+from ..query_tree import And, AndNot, AtLeast, Maybe, Near, Node, Nothing, Or, Run, Term
 from ..ranking import words
 from ..value_terms import VALUE_FIELDS
 from .feed import ALL_TOKEN, CHAR_VIEW_FIELDS, EVERY_FIELD, IDS_FIELD, TEXT_FIELDS, id_token
@@ -128,6 +128,14 @@ def _expr(node: Node, boosts: Boosts) -> str | None:
         if negative is None:
             return positive
         return f"({positive} -{negative})"
+    if isinstance(node, Near):
+        # phrases of the runs' characters in the character fields, keywords boosted to 0: they
+        # add no keyword hits to bm25f, only their fields to field_mask (ranked.py's NEAR_BONUS);
+        # NEAR/N matches where one starts less than its length + N after the other (read off
+        # searchd: gaps 0..N-1 match in either order)
+        fields = ",".join(CHAR_VIEW_FIELDS[f][1] for f in node.fields)
+        left, right = (" ".join(f"{char_keyword(c)}^0" for c in r) for r in (node.left, node.right))
+        return f'(@({fields}) "{left}" NEAR/{node.gap + 1} "{right}")'
     if isinstance(node, Nothing):
         return None
     raise TypeError(f"unknown query node {node!r}")
