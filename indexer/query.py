@@ -45,6 +45,7 @@ from .query_tree import (
     Term,
 )
 from .ranking import words as sphinx_words
+from .synonyms import table as synonym_table
 
 #: longer queries are cut here (with a warning): nobody types more, and it bounds parsing work
 MAX_QUERY_CHARS = 500
@@ -117,13 +118,31 @@ class _Builder:
         if positive and (run or words):
             self.marks.append(Mark(run, words))
         if not run:
-            return words_node
+            return self._synonyms(words_node, text, fields, positive)
         node = (
             Run(fields, run)
             if isinstance(words_node, Nothing)
             else Or((words_node, Run(fields, run)))
         )
-        return self._part(node, run, fields, positive)
+        return self._part(self._synonyms(node, text, fields, positive), run, fields, positive)
+
+    def _synonyms(self, node: Node, text: str, fields: tuple[str, ...], positive: bool) -> Node:
+        """``node`` or the part with an abbreviation or synonym replaced (``synonyms.py``).
+
+        A variant is matched by its words, never as a run: ``ranking.RUN_BONUS`` then goes to
+        the documents holding what was typed as written, which rank first. Its mark is its run
+        only (the words of 发展和改革委员会 scattered over a text would mark noise)."""
+        variants: list[Node] = []
+        for variant in synonym_table().variants(text):
+            variant_node, _ = self._words(variant, fields)
+            if isinstance(variant_node, Nothing):
+                continue
+            variants.append(variant_node)
+            if positive:
+                self.marks.append(Mark(variant))
+        if not variants:
+            return node
+        return Or((*([] if isinstance(node, Nothing) else [node]), *variants))
 
     def phrase(self, text: str, prefix: str, *, positive: bool = True) -> Node:
         if prefix in ("doc_no", "agency"):

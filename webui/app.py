@@ -17,6 +17,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import GovsearchError
+from indexer.synonyms import use_file as use_synonyms_file
 
 from .api import bp as api_bp
 from .engine import close_engine, get_engine, install_engine
@@ -105,6 +106,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (config or {}).items() if k not in settings})
     app.json.ensure_ascii = False  # Chinese as characters, not \\uXXXX
     app.json.sort_keys = False  # the order of SearchResult.to_dict(), as the CLI prints it
+    if app.config["SYNONYMS"]:
+        use_synonyms_file(app.config["SYNONYMS"])
     install_engine(app, Path(app.config["INDEX"]), app.config["BACKEND"])
 
     app.register_error_handler(GovsearchError, _handle_govsearch_error)
