@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from indexer.assist import assisted_search
 from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
 from indexer.highlight import Marker, render
 from indexer.normalize import normalize
@@ -294,7 +295,7 @@ def home():
 def search():
     state = UrlState(request.args.items(multi=True))
     req = parse_search_params(request.args.to_dict(flat=False))
-    result = get_engine().search(req)
+    result = assisted_search(get_engine(), req)
     # links past MAX_PAGE would only earn a 400 from parse_search_params
     last_page = min(MAX_PAGE, max(1, math.ceil(result.total / req.size)))
     bars = year_bars(result.facets.get("year", []), lambda y: state.with_value("year", y))

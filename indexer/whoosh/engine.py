@@ -30,6 +30,7 @@ from ..dates import NO_DAY, day_number
 from ..docstore import DocStore
 from ..errors import GovsearchError, IndexMissingError
 from ..highlight import find_runs, hits_from
+from ..lexicon import Lexicon, lexicon_beside
 from ..params import prepare
 from ..query_tree import Mark, Or, ParsedQuery, Term
 from ..ranking import EXACT_BONUS, RELATED_TERMS, related_text
@@ -184,6 +185,10 @@ class SearchEngine:
                 "built_at": gen.meta.get("built_at", ""),
                 "analyzer": gen.meta.get("analyzer_version", ""),
             }
+
+    def lexicon(self) -> Lexicon:
+        with self._use() as gen:
+            return lexicon_beside(gen.path / layout.DOCSTORE)
 
     def get(self, doc_id: str) -> Document:
         with self._use() as gen:
