@@ -7,8 +7,8 @@ documents it leads to, and the toneless pinyin of the titles, terms and agencies
 the lexicon stays small). ``pypinyin`` reads a character by its word (重庆 chongqing, 银行
 yinhang), with its own phrase dictionary.
 
-A term's count is the documents whose title or first ``COUNT_CHARS`` characters of body hold it
-as written (normalised): counting whole bodies took most of a build's extra time on the laws.
+A term's count is the documents whose title or first body piece (``docstore.CHUNK_CHARS``, 2,048
+characters) hold it as written (normalised): a count to rank suggestions by, not a total.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import functools
 import json
 import os
 import re
+import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +29,13 @@ from pypinyin import Style, lazy_pinyin
 from .analysis import SHIPPED_DICTIONARY, analyze, read_dictionary, user_dictionary
 from .chars import query_run
 from .compression import compress, decompress
-from .docstore import DocStore
+from .docstore import StoredDocument
 from .normalize import normalize
+from .records import Document
 from .synonyms import table as synonym_table
 
 LEXICON = "lexicon.json.zst"
 FORMAT = "lexicon 1"
-#: body characters searched for the dictionary terms (the title always)
-COUNT_CHARS = 4000
 #: suggestions a prefix gets
 SUGGESTIONS = 8
 #: title occurrences of a Chinese prefix looked at: "平潭" is in most titles of a Pingtan corpus,
@@ -44,6 +44,7 @@ TITLE_SCAN = 2000
 KINDS = ("term", "agency", "doc_no", "title")
 #: letters or digits a pinyin query may leave out between two of its words (``_vote_gapped``)
 GAP_LETTERS = 8
+_EDGE_PUNCTUATION = re.compile(r"^[^\w（(]+|[^\w）)]+$")
 _CJK = re.compile("[\u3400-\u9fff]")
 _LATIN_QUERY = re.compile(r"[A-Za-z][A-Za-z\s']*")
 _NOT_LETTER = re.compile(r"[^a-z0-9]+")
@@ -83,19 +84,31 @@ def dictionary_terms() -> list[str]:
     return [w for w in dict.fromkeys(words) if len(w) > 1]
 
 
+def _heads(store_path: Path) -> Iterator[tuple[Document, str]]:
+    """(fields without the body, the body's first piece) of every stored document: only the
+    first piece is decompressed (whole bodies took most of the 56 s of 100k documents)."""
+    uri = f"{store_path.resolve().as_uri()}?mode=ro"
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        for (blob,) in db.execute("SELECT data FROM docs"):
+            stored = StoredDocument(blob)
+            yield stored.fields, stored.piece(0)[1] if stored.pieces else ""
+    finally:
+        db.close()
+
+
 def write_lexicon(store_path: Path, out: Path) -> None:
     """The lexicon of the documents in ``store_path``, written to ``out`` (atomically)."""
     terms = dictionary_terms()
     counts: Counter[tuple[str, str]] = Counter()
-    with DocStore(store_path, readonly=True) as store:
-        for doc in store:
-            text = normalize(doc.title + "\n" + doc.body[:COUNT_CHARS])
-            counts.update(("term", t) for t in terms if t in text)
-            for kind, value in (("title", doc.title), ("agency", doc.agency)):
-                if value.strip():
-                    counts[(kind, value.strip())] += 1
-            if doc.doc_no:
-                counts[("doc_no", doc.doc_no)] += 1
+    for doc, start in _heads(store_path):
+        text = normalize(doc.title + "\n" + start)
+        counts.update(("term", t) for t in terms if t in text)
+        for kind, value in (("title", doc.title), ("agency", doc.agency)):
+            if value.strip():
+                counts[(kind, value.strip())] += 1
+        if doc.doc_no:
+            counts[("doc_no", doc.doc_no)] += 1
     pinyin_of = functools.lru_cache(maxsize=None)(syllables)
     entries = [
         [text, kind, n, [] if kind == "doc_no" else pinyin_of(text)]
@@ -222,7 +235,9 @@ class Lexicon:
             self._vote_gapped(groups, votes)
         if not votes:
             return ""
-        return max(votes, key=lambda t: (votes[t], -len(t)))
+        best = max(votes, key=lambda t: (votes[t], -len(t)))
+        # punctuation reads as no syllable, so a span may end on the 》 after a 《title》
+        return _EDGE_PUNCTUATION.sub("", best)
 
     def _vote_gapped(self, groups: list[str], votes: Counter[str]) -> None:
         """Spans whose pinyin holds the groups in order with at most ``GAP_LETTERS`` letters or

@@ -63,8 +63,14 @@ function combobox(input) {
   }
 
   function choose(i) {
-    input.value = items[i].text;
+    const { text, kind } = items[i];
     close();
+    if (kind === "agency") {
+      // an agency's documents are those it published: its filter, not its name as words
+      window.location.assign(`${input.form.action}?agency=${encodeURIComponent(text)}`);
+      return;
+    }
+    input.value = text;
     input.form.requestSubmit();
   }
 
