@@ -57,6 +57,11 @@ CHAR_FIELDS: dict[str, str] = {"title": "title_chars", "body": "body_chars"}
 #: idf <= ln(N) + 1 each, 948 at a million documents. Among the documents that hold a run (or
 #: among those that hold none) BM25F decides, bigrams of the matched runs included.
 RUN_BONUS = 1000.0
+#: the idf factor of a keyword only a synonym's run has (``query.synonym_keywords``; Sphinx:
+#: ``keyword^boost``): a document found through 发展和改革委员会 for 发改委 gets the run bonus
+#: (it holds a run of the query) but almost nothing on top, so the documents holding what was
+#: typed rank above it: their run's keywords count in full.
+SYNONYM_WEIGHT = 0.001
 #: a typed 文号 / 索引号 ranks above any text match, run or words
 EXACT_BONUS = 10 * RUN_BONUS
 #: more-like-this: key terms taken from a document

@@ -72,6 +72,13 @@ def test_what_was_typed_ranks_first(engine):
     assert holds == sorted(holds, reverse=True)
 
 
+def test_a_synonym_is_matched_as_written(engine):
+    """Its words scattered do not count: 发展, 改革 and 委 are in most government pages."""
+    forms = table().group("发改委")
+    hits = engine.search(SearchRequest(q="发改委", size=50)).hits
+    assert hits and all(any(f in _text(engine, hit) for f in forms) for hit in hits)
+
+
 def test_a_quoted_form_is_only_itself(engine):
     assert engine.search(SearchRequest(q='"噪音"')).total == 0
 

@@ -261,7 +261,7 @@ def _run(
     if parsed.node is None:
         mask, scores = reader.live.copy(), np.zeros(reader.n)
     else:
-        mask, scores = evaluate(parsed.node, reader)
+        mask, scores = evaluate(parsed.node, reader, parsed.weights)
         mask &= reader.live
     for field, value in parsed.exact_ids:
         exact = reader.postings(field, value)
