@@ -173,14 +173,17 @@ class Lexicon:
         self._initials = sorted(
             ("".join(py[0] for py, _ in e[3] if py), i)
             for i, e in enumerate(entries)
-            if e[1] != "title" and e[3] and all(py.isalpha() for py, _ in e[3])
+            # punctuation reads as "" (平潭综合实验区（平潭县）…): no initial, no obstacle
+            if e[1] != "title"
+            and any(py for py, _ in e[3])
+            and all(py.isalpha() for py, _ in e[3] if py)
         )
-        terms = [i for i, k in enumerate(self.kind) if k != "title"]
-        self._terms = terms
         #: one character replaced by "?" -> the terms it stands for (did you mean)
         self._near: dict[str, list[int]] = {}
-        for i in terms:
-            t = self.text[i]
+        for i, kind in enumerate(self.kind):
+            if kind == "title":
+                continue
+            t = query_run(self.text[i])
             for j in range(len(t)):
                 self._near.setdefault(t[:j] + "?" + t[j + 1 :], []).append(i)
 
