@@ -98,3 +98,19 @@ def test_a_users_file_joins_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("GOVSEARCH_SYNONYMS", str(extra))
     assert table().group("噪声") == ["噪音", "噪声", "噪音污染"]
     assert "平潭" in [m.run for m in parse_query("岚岛").marks]
+
+
+def test_the_synonyms_setting_of_the_web_app(sample_index, tmp_path: Path, monkeypatch):
+    from webui.app import close_engine, create_app
+
+    monkeypatch.setenv("GOVSEARCH_SYNONYMS", "")  # restored after the test: the app sets it
+    mine = tmp_path / "mine.tsv"
+    mine.write_text("地瓜\t番薯\n", encoding="utf-8")
+    app = create_app({"INDEX": str(sample_index), "SYNONYMS": str(mine)})
+    try:
+        body = app.test_client().get("/api/search?q=番薯").get_json()
+        assert body["total"] > 0 and "地瓜" in body["hits"][0]["snippet"]
+    finally:
+        close_engine(app)
+    with pytest.raises(ValueError, match="cannot be read"):
+        create_app({"INDEX": str(sample_index), "SYNONYMS": str(tmp_path / "missing.tsv")})
