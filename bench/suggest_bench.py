@@ -8,9 +8,10 @@ The documents are distinct_corpus.py's: every distinct news item, law and page o
 ../shared/corpora, then repeated until ``--docs`` (the lexicon counts a repeated title once per
 copy, as it would count two documents with one title). They go into a docstore in
 bench/.work/suggest-N/ (no engine index: the lexicon is built from the docstore alone, by
-``lexicon.write_lexicon``, as both builds do). Prefixes typed: 1-4 first characters of sampled
-titles, the first 2-8 letters of their pinyin (``lexicon.typed_pinyin``), and initials of
-dictionary terms, 600 in all (seeded).
+``lexicon.write_lexicon``, as both builds do). Timed in process (``Lexicon.suggest`` and
+its JSON) and through the app (Flask's test client: routing, JSON, headers; no sockets).
+Prefixes typed: 1-4 first characters of sampled titles, the first 2-8 letters of their pinyin
+(``lexicon.typed_pinyin``), and initials of dictionary terms, 600 in all (seeded).
 """
 
 from __future__ import annotations
@@ -100,18 +101,45 @@ def main() -> None:
     lexicon = lexicon_beside(store)
     print(f"load: {time.perf_counter() - started:.2f} s, {len(lexicon)} entries")
     qs = prefixes(lexicon, args.queries, args.seed)
+    in_process = timed(qs, lambda q: json.dumps([asdict(s) for s in lexicon.suggest(q)]))
+    client = suggest_client(lexicon)
+    http = timed(qs, lambda q: client.get("/api/suggest", query_string={"q": q}).get_json())
+    for label, took in (("in process", in_process), ("GET /api/suggest", http)):
+        ranked = sorted(took)
+        p = [ranked[min(len(ranked) - 1, int(len(ranked) * f))] for f in (0.5, 0.95, 0.99)]
+        print(f"{label}, {len(qs)} prefixes: p50 {p[0]:.2f}, p95 {p[1]:.2f}, p99 {p[2]:.2f} ms")
+    slow = sorted(zip(http, qs, strict=True), reverse=True)[:5]
+    print("slowest:", ", ".join(f"{q!r} {ms:.1f} ms" for ms, q in slow))
+
+
+def timed(qs: list[str], call) -> list[float]:
     took = []
     for q in qs:
         t = time.perf_counter()
-        json.dumps({"query": q, "suggestions": [asdict(s) for s in lexicon.suggest(q)]})
+        call(q)
         took.append((time.perf_counter() - t) * 1000)
-    ranked = sorted(took)
-    p = [ranked[min(len(ranked) - 1, int(len(ranked) * f))] for f in (0.5, 0.95, 0.99)]
-    print(
-        f"suggest over {len(qs)} prefixes: p50 {p[0]:.2f} ms, p95 {p[1]:.2f} ms, p99 {p[2]:.2f} ms"
-    )
-    slow = sorted(zip(took, qs, strict=True), reverse=True)[:5]
-    print("slowest:", ", ".join(f"{q!r} {ms:.1f} ms" for ms, q in slow))
+    return took
+
+
+class _LexiconOnly:
+    """The one engine call /api/suggest makes: there is no engine index here."""
+
+    def __init__(self, lexicon: Lexicon):
+        self._lexicon = lexicon
+
+    def lexicon(self) -> Lexicon:
+        return self._lexicon
+
+
+def suggest_client(lexicon: Lexicon):
+    """Flask's test client of the whole app (routing, JSON, security headers) whose engine
+    answers ``lexicon()`` with ``lexicon``."""
+    from webui.app import create_app
+    from webui.engine import _KEY
+
+    app = create_app({"INDEX": str(WORK / "no-index")})  # the engine opens on first use
+    app.extensions[_KEY]._engine = _LexiconOnly(lexicon)
+    return app.test_client()
 
 
 if __name__ == "__main__":
