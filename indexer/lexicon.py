@@ -42,6 +42,11 @@ SUGGESTIONS = 8
 #: and titles all lead to about one document, so the first ones are as good as any
 TITLE_SCAN = 2000
 KINDS = ("term", "agency", "doc_no", "title")
+#: a part longer than this is pasted text, not a misspelt term: no did-you-mean windows (each
+#: window of a 200-character passage read as pinyin would take seconds in all)
+NEAR_CHARS = 16
+#: a pinyin query of more words than this is not matched with gaps (a pasted Latin text)
+GAPPED_GROUPS = 24
 #: letters or digits a pinyin query may leave out between two of its words (``_vote_gapped``)
 GAP_LETTERS = 8
 _EDGE_PUNCTUATION = re.compile(r"^[^\w（(]+|[^\w）)]+$")
@@ -234,7 +239,7 @@ class Lexicon:
                 break
             votes[self.text[i]] += self.count[i]
         groups = [pinyin_letters(g) for g in query.split()]
-        if not votes and len(groups) > 1:
+        if not votes and 1 < len(groups) <= GAPPED_GROUPS:
             self._vote_gapped(groups, votes)
         if not votes:
             return ""
@@ -263,7 +268,7 @@ class Lexicon:
         entries' spans read the same in pinyin: ``part`` with that run replaced."""
         run = query_run(part)
         out: list[str] = []
-        if not run or not _CJK.search(run):
+        if not run or len(run) > NEAR_CHARS or not _CJK.search(run):
             return out
         for n in range(min(len(run), 12), 2, -1):
             for s in range(len(run) - n + 1):
