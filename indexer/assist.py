@@ -7,12 +7,13 @@
   (``lexicon.Lexicon.from_pinyin``: the span of a title, term or agency with exactly that pinyin,
   or the term with those initials), and that search answers when it finds more, with
   ``read_as`` set to the Chinese. ``covid`` or ``G20`` written in documents stays Latin.
-* **did you mean**: a query of plain parts whose parts, as written, are in fewer than ``FEW``
-  documents gets ``suggestion``: the same query with one part changed to a dictionary term or
-  agency one character away (地瓜经纪 → 地瓜经济) or to a span of the lexicon read the same in
-  pinyin (一号开放公程 → 一号开放工程), when that change is written in ``GAIN`` times as many
-  documents (and in some: any, where the query is in none). A query already written in ``FEW``
-  documents gets none.
+* **did you mean**: a query of plain parts that finds fewer than ``FEW`` documents, or whose
+  parts no document holds as written (``_holds_a_run``), and whose parts, as written, are in
+  fewer than ``FEW`` documents gets ``suggestion``: the same query with one part changed to a
+  dictionary term or agency one character away (地瓜经纪 → 地瓜经济) or to a span of the
+  lexicon read the same in pinyin (一号开放公程 → 一号开放工程), when that change is written in
+  ``GAIN`` times as many documents (and in some: any, where the query is in none). A query
+  already written in ``FEW`` documents gets none.
   (Traditional characters need no suggestion: a query is normalised to Simplified.)
 """
 
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .lexicon import pinyin_letters
 from .query_syntax import OPERATORS
+from .ranking import RUN_BONUS
 from .records import SearchRequest, SearchResult
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ _SYNTAX = re.compile(r"[\"“”＂()（）:：*?？]")
 
 def assisted_search(engine: Engine, request: SearchRequest) -> SearchResult:
     result = engine.search(request)
-    if not request.q.strip() or result.total >= FEW:
+    if not request.q.strip() or (result.total >= FEW and _holds_a_run(request, result)):
         return result
     if pinyin_letters(request.q):
         chinese = _from_pinyin(engine, request.q)
@@ -53,6 +55,16 @@ def assisted_search(engine: Engine, request: SearchRequest) -> SearchResult:
         return result
     result.suggestion = did_you_mean(engine, request)
     return result
+
+
+def _holds_a_run(request: SearchRequest, result: SearchResult) -> bool:
+    """Whether some document may hold a part of the query as written. Ranked by relevance, a
+    document holding a run of the query scores above ``ranking.RUN_BONUS``, and ranks first: a
+    first hit below it means none does (发展和改革居 finds 355 documents by its words, none
+    by what was typed). Sorted otherwise, only "few results" asks for a suggestion."""
+    if request.sort != "relevance" or request.page != 1 or not result.hits:
+        return True
+    return result.hits[0].score >= RUN_BONUS
 
 
 def _from_pinyin(engine: Engine, q: str) -> str:
