@@ -46,7 +46,7 @@ KINDS = ("term", "agency", "doc_no", "title")
 #: window of a 200-character passage read as pinyin would take seconds in all)
 NEAR_CHARS = 16
 #: a pinyin query of more words than this is not matched with gaps (a pasted Latin text)
-GAPPED_GROUPS = 24
+GAPPED_GROUPS = 64
 #: letters or digits a pinyin query may leave out between two of its words (``_vote_gapped``)
 GAP_LETTERS = 8
 _EDGE_PUNCTUATION = re.compile(r"^[^\w（(]+|[^\w）)]+$")
