@@ -30,6 +30,7 @@ from ..dates import NO_DAY, day_number
 from ..docstore import DocStore
 from ..errors import GovsearchError, IndexMissingError
 from ..highlight import find_runs, hits_from
+from ..lexicon import Lexicon, lexicon_beside
 from ..params import prepare
 from ..query_tree import Mark, Or, ParsedQuery, Term
 from ..ranking import EXACT_BONUS, RELATED_TERMS, related_text
@@ -185,6 +186,10 @@ class SearchEngine:
                 "analyzer": gen.meta.get("analyzer_version", ""),
             }
 
+    def lexicon(self) -> Lexicon:
+        with self._use() as gen:
+            return lexicon_beside(gen.path / layout.DOCSTORE)
+
     def get(self, doc_id: str) -> Document:
         with self._use() as gen:
             return gen.docs.require(doc_id)
@@ -256,7 +261,7 @@ def _run(
     if parsed.node is None:
         mask, scores = reader.live.copy(), np.zeros(reader.n)
     else:
-        mask, scores = evaluate(parsed.node, reader)
+        mask, scores = evaluate(parsed.node, reader, parsed.weights)
         mask &= reader.live
     for field, value in parsed.exact_ids:
         exact = reader.postings(field, value)
