@@ -82,3 +82,19 @@ def running_cluster(corpus: Path, index_dir: Path, shards: int = 2) -> Iterator:
     finally:
         stop_searchd(cluster, pids)
         assert all(running_pid(cluster, n) is None for n in cluster.nodes)
+
+
+@pytest.fixture
+def client_of(sample_index):
+    """Test clients of apps over the sample index, each with its own configuration."""
+    from webui.app import close_engine, create_app
+
+    apps = []
+
+    def make(**config):
+        apps.append(create_app({"INDEX": str(sample_index), "TESTING": True, **config}))
+        return apps[-1].test_client()
+
+    yield make
+    for app in apps:
+        close_engine(app)
