@@ -47,7 +47,6 @@ from .query_tree import (
     ParsedQuery,
     Run,
     Term,
-    walk,
 )
 from .ranking import NEAR_GAP, SYNONYM_WEIGHT
 from .ranking import words as sphinx_words
@@ -276,8 +275,8 @@ def exact_identifiers(q: str) -> tuple[tuple[str, str], ...]:
 # --- entry point ----------------------------------------------------------------------------
 
 
-#: runs a Near may join: a one-character run is matched in the character fields that Sphinx's
-#: NEAR uses as its signal (``_without_near``); a pasted sentence is ranked by its own run
+#: runs a Near may join: a one-character run is everywhere; a pasted sentence is ranked by its
+#: own run
 NEAR_RUN = (2, 12)
 
 
@@ -288,22 +287,6 @@ def _can_overlap(a: str, b: str) -> bool:
     if a in b or b in a:
         return True
     return any(a.endswith(b[:k]) or b.endswith(a[:k]) for k in range(1, min(len(a), len(b))))
-
-
-def _without_near(node: Node) -> Node:
-    """``node`` without its Near nodes: Sphinx tells a close pair by the character fields
-    matching (ranked.py), which a one-character run elsewhere in the query matches too."""
-    if isinstance(node, (And, Or)):
-        kept = tuple(_without_near(c) for c in node.children if not isinstance(c, Near))
-        return type(node)(kept) if len(kept) != 1 or isinstance(node, And) else kept[0]
-    if isinstance(node, AndNot):
-        positive = None if node.positive is None else _without_near(node.positive)
-        return AndNot(positive, _without_near(node.negative))
-    if isinstance(node, Maybe):
-        if isinstance(node.optional, Near):
-            return _without_near(node.required)
-        return Maybe(_without_near(node.required), _without_near(node.optional))
-    return node
 
 
 def parse_query(q: str) -> ParsedQuery:
@@ -333,8 +316,6 @@ def parse_query(q: str) -> ParsedQuery:
         warnings.append(f"query has too many words: only the first {MAX_TERMS} terms were used")
     if node is None:
         node = Nothing()
-    if any(isinstance(n, Run) and len(n.text) == 1 for n in walk(node)):
-        node = _without_near(node)
     weights = dict.fromkeys(synonym_keywords(node, builder.variant_runs), SYNONYM_WEIGHT)
     return ParsedQuery(node, tuple(builder.marks), exact, warnings, weights)
 

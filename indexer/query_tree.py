@@ -83,7 +83,8 @@ class Near:
 
     Only ever an optional of a Maybe: it adds ranking.NEAR_BONUS and no keyword hits. The two
     runs never overlap (``query._can_overlap``), so "some pair is close" is what Sphinx's
-    NEAR/(gap + 1) operator finds too (its FSM follows the hits in position order).
+    NEAR/(gap + 2) over phrases of their bigrams finds too (its FSM follows the hits in
+    position order; tests/test_exact_mixed.py pins the distance on both engines).
     """
 
     fields: tuple[str, ...]

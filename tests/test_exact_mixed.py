@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA, running_cluster
 
 from indexer.chars import query_run, stream
-from indexer.ranking import NEAR_BONUS
+from indexer.ranking import NEAR_BONUS, NEAR_GAP, RUN_BONUS
 from indexer.records import SearchRequest
 from indexer.sphinx.engine import SphinxEngine
 from indexer.sphinx.process import binaries_available
@@ -124,3 +124,27 @@ def test_parts_written_next_to_each_other_rank_first_then_close_then_apart(near)
     # the same parts typed the other way round: closeness has no order, adjacency has
     reverse = near.search(SearchRequest(q="攻坚 脱贫", size=10, facets=False))
     assert [h.title for h in reverse.hits][-1] == "关于农村道路建设的通知"
+
+
+@pytest.mark.parametrize("backend", ["whoosh", "sphinx"])
+def test_close_means_at_most_near_gap_characters_between_in_either_order(backend, tmp_path):
+    """Documents with 甲乙丙 and 丁戊 k characters apart (k = 0 … NEAR_GAP + 3, both orders,
+    one of them across a line break, which the stream leaves out): the query 甲乙丙 丁戊 gives
+    NEAR_BONUS to exactly those with k <= NEAR_GAP, on both engines (Sphinx's NEAR distance is
+    counted in its own positions: this pins the conversion)."""
+    filler = "日月星辰山川河流草木云雨风霜"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    expected: dict[str, bool] = {}
+    for k in range(NEAR_GAP + 4):
+        for order in ("甲乙丙{}丁戊", "丁戊{}甲乙丙"):
+            title = f"测试{k}{'正' if order[0] == '甲' else '反'}"
+            between = filler[:k] if k != 3 else filler[:1] + "\n" + filler[1:3]
+            body = filler + order.format(between) + filler
+            (corpus / f"{len(expected):02d}.txt").write_text(f"{title}\n\n{body}\n", "utf-8")
+            expected[title] = k <= NEAR_GAP
+    with engine_of(backend, corpus, tmp_path / "index") as engine:
+        result = engine.search(SearchRequest(q="甲乙丙 丁戊", size=50, facets=False))
+    assert result.total == len(expected)
+    close = {h.title for h in result.hits if h.score >= RUN_BONUS + NEAR_BONUS}
+    assert close == {t for t, near in expected.items() if near}

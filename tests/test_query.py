@@ -80,13 +80,14 @@ def test_neighbouring_parts_joined_are_an_optional_run_and_near():
     assert nears == {("甲乙", "丙丁"), ("丙丁", "戊己")}
 
 
-def test_no_near_where_runs_can_overlap_or_a_run_is_one_character():
+def test_no_near_where_runs_can_overlap_or_a_run_is_one_character_or_long():
     def nears(q):
         return [n for n in walk(parse_query(q).node) if isinstance(n, Near)]
 
     assert not nears("中华人民 人民共和国")  # an end of one is a start of the other
     assert not nears("人民 中华人民共和国")  # one holds the other
-    assert not nears("法 民法典 宪法")  # a one-character run: Sphinx's signal would be wrong
+    assert not nears("法 民法典")  # a one-character run
+    assert [(n.left, n.right) for n in nears("法 民法典 宪法")] == [("民法典", "宪法")]
     assert not nears("民法典 " + "中华人民共和国民法典总则")  # a run over 12 characters
     assert nears("民法典 宪法") and nears('"三支一扶" 新春')
 

@@ -13,7 +13,15 @@ from ..chars import char_keyword, gram_keyword, grams
 from ..query_tree import And, AndNot, AtLeast, Maybe, Near, Node, Nothing, Or, Run, Term
 from ..ranking import words
 from ..value_terms import VALUE_FIELDS
-from .feed import ALL_TOKEN, CHAR_VIEW_FIELDS, EVERY_FIELD, IDS_FIELD, TEXT_FIELDS, id_token
+from .feed import (
+    ALL_TOKEN,
+    CHAR_VIEW_FIELDS,
+    EVERY_FIELD,
+    IDS_FIELD,
+    NEAR_FIELDS,
+    TEXT_FIELDS,
+    id_token,
+)
 
 #: keyword -> ``keyword^boost`` factor of one shard's query (ranking.keyword_boost)
 Boosts = dict[str, float]
@@ -129,13 +137,16 @@ def _expr(node: Node, boosts: Boosts) -> str | None:
             return positive
         return f"({positive} -{negative})"
     if isinstance(node, Near):
-        # phrases of the runs' characters in the character fields, keywords boosted to 0: they
-        # add no keyword hits to bm25f, only their fields to field_mask (ranked.py's NEAR_BONUS);
-        # NEAR/N matches where one starts less than its length + N after the other (read off
-        # searchd: gaps 0..N-1 match in either order)
-        fields = ",".join(CHAR_VIEW_FIELDS[f][1] for f in node.fields)
-        left, right = (" ".join(f"{char_keyword(c)}^0" for c in r) for r in (node.left, node.right))
-        return f'(@({fields}) "{left}" NEAR/{node.gap + 1} "{right}")'
+        # phrases of the runs' bigrams in the near fields (weight 0: no keyword hits for bm25f,
+        # only their field_mask bits, ranked.py's NEAR_BONUS). A phrase of L - 1 bigrams is a hit
+        # of that length, and NEAR/N matches where one starts less than its length + N after the
+        # other (gaps 0..N-1 in either order, read off searchd): N = gap + 2 characters
+        fields = ",".join(NEAR_FIELDS[f] for f in node.fields)
+        left, right = (
+            " ".join(_boosted([gram_keyword(g) for g in grams(r)], boosts))
+            for r in (node.left, node.right)
+        )
+        return f'(@({fields}) "{left}" NEAR/{node.gap + 2} "{right}")'
     if isinstance(node, Nothing):
         return None
     raise TypeError(f"unknown query node {node!r}")

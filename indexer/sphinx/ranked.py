@@ -21,16 +21,15 @@ from ..records import SearchRequest
 from .cluster import SHARD_INDEX
 from .connections import Connections, quote
 from .facets import facet_clause, facet_groups, split_counts
-from .feed import CHAR_VIEW_FIELDS, COLUMNS, IDS_FIELD, TEXT_FIELDS, FacetCodes
+from .feed import CHAR_VIEW_FIELDS, COLUMNS, IDS_FIELD, NEAR_FIELDS, TEXT_FIELDS, FacetCodes
 from .match import keywords, to_match
 
 _FIELDS = [name for name, decl in COLUMNS if decl == "tsvpipe_field"]
 _IDS_BIT = 1 << _FIELDS.index(IDS_FIELD)  # field_mask: bit i = the i-th declared field matched
 #: the character view's fields: a run's keywords hit there only where the whole run matched
 _RUN_BITS = sum(1 << _FIELDS.index(f) for pair in CHAR_VIEW_FIELDS.values() for f in pair)
-#: the character fields (single characters): a query with a Near has no one-character run
-#: (query._without_near), so they match only where a Near did
-_NEAR_BITS = sum(1 << _FIELDS.index(pair[1]) for pair in CHAR_VIEW_FIELDS.values())
+#: the near fields: only a Near matches there
+_NEAR_BITS = sum(1 << _FIELDS.index(f) for f in NEAR_FIELDS.values())
 #: Sphinx field -> its ranking.FIELD_WEIGHTS weight (a sub-word field weighs as its main field,
 #: as Whoosh keeps both in one field; the character view's fields as ranking's); ``every`` and
 #: ``ids`` count neither in tf' nor in dl
