@@ -15,6 +15,7 @@ from typing import Any
 
 from . import extract
 from .errors import CorpusMissingError, ExtractError
+from .extract.limits import use_ocr_cache
 from .records import Document
 
 
@@ -84,6 +85,16 @@ class BuildReport:
         self.bytes_read += outcome.size
 
 
+#: the OCR cache's folder inside an index dir (extract/limits.py): it outlives generations, so
+#: that a rebuild reads a scan's pages from it instead of OCR'ing them again
+OCR_CACHE = "ocr-cache"
+
+
+def prepare_extraction(index_dir: Path) -> None:
+    """Point the OCR cache of this build (and the workers it forks) into ``index_dir``."""
+    use_ocr_cache(index_dir / OCR_CACHE)
+
+
 def require_corpus(corpus: Path | str) -> Path:
     """The corpus folder, or CorpusMissingError saying what is wrong with it."""
     corpus = Path(corpus)
@@ -96,7 +107,10 @@ def require_corpus(corpus: Path | str) -> Path:
 def source_hash(source: extract.Source) -> str:
     """Content hash over the source file and its companions (names and bytes)."""
     h = hashlib.blake2b(digest_size=16)
-    for path in (source.path, *source.companions):
+    # a page lists its attachments (name, size): it is re-read when that list changes
+    for rel, path in source.attachments:
+        h.update(f"{rel}\0{path.stat().st_size}\0".encode())
+    for path in source.hashed_paths():
         h.update(path.name.encode("utf-8") + b"\0")
         with open(path, "rb") as f:
             h.update(hashlib.file_digest(f, "blake2b").digest())

@@ -380,6 +380,8 @@ def hit_of(
         title_html=highlight_title(doc.title, marks),
         category=doc.category,
         proposal_kind=doc.proposal_kind,
+        file_type=doc.file_type,
+        parent_title=doc.parent_title,
     )
 
 

@@ -34,6 +34,17 @@ class Document:
     addressee: str = ""  # e.g. 王强委员, 陈朝雄代表
     handling_units: list[str] = field(default_factory=list)  # 主办 / 会办 / 承办单位
     contact: str = ""  # 联系人 …
+    # --- attachments (附件): files read by indexer/extract/attachment.py; "" / 0 / [] for pages
+    file_type: str = ""  # PDF / Word / Excel / OFD / 扫描件 ("" for a page: its facet value 网页)
+    file_name: str = ""  # the file's own name, e.g. 2024年度部门决算.pdf
+    file_size: int = 0  # bytes
+    page_count: int = 0  # pages (PDF, OFD), sheets (Excel); 0 when the format has none
+    page_starts: list[int] = field(default_factory=list)  # body offset where each page starts
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR'd
+    parent_id: str = ""  # the page that links this attachment
+    parent_title: str = ""
+    #: a page's attachments: {"id", "name", "type", "size"} each (ids of indexed documents)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # usable text, but something was off
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,9 +59,34 @@ class Document:
     def year(self) -> str:
         return self.date[:4] if self.date else ""
 
+    @property
+    def kind(self) -> str:
+        """The ``file_type`` facet's value: a page's is 网页."""
+        return self.file_type or PAGE_TYPE
+
+
+def facet_value_of(doc: Document, facet: str) -> str:
+    """What ``doc`` counts under ``facet`` (both engines index this)."""
+    if facet == "year":
+        return doc.year
+    if facet == "file_type":
+        return doc.kind
+    return getattr(doc, facet)
+
+
+#: the file_type facet's value of a page (HTML, text, JSON, Markdown: text that is no file)
+PAGE_TYPE = "网页"
+
 
 #: the facet fields, in the order pages show them
-FACET_FIELDS: tuple[str, ...] = ("agency", "year", "doc_type", "category", "proposal_kind")
+FACET_FIELDS: tuple[str, ...] = (
+    "agency",
+    "year",
+    "doc_type",
+    "category",
+    "proposal_kind",
+    "file_type",
+)
 
 
 @dataclass
@@ -63,6 +99,7 @@ class SearchRequest:
     year: list[str] = field(default_factory=list)
     category: list[str] = field(default_factory=list)
     proposal_kind: list[str] = field(default_factory=list)
+    file_type: list[str] = field(default_factory=list)  # 网页 / PDF / Word / Excel / OFD / 扫描件
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
     sort: str = "relevance"  # relevance | date
@@ -89,6 +126,8 @@ class Hit:
     title_html: str = ""  # the title, escaped, with <mark> on matched words
     category: str = ""
     proposal_kind: str = ""
+    file_type: str = ""  # "" for a page
+    parent_title: str = ""  # an attachment's page: shown as 附件 · <page title>
 
 
 @dataclass

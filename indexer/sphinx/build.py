@@ -18,7 +18,15 @@ from pathlib import Path
 
 from .. import extract
 from ..analysis import ANALYZER_VERSION, analyze
-from ..corpus import BuildReport, Skipped, SourceRead, progress_bar, read_source, require_corpus
+from ..corpus import (
+    BuildReport,
+    Skipped,
+    SourceRead,
+    prepare_extraction,
+    progress_bar,
+    read_source,
+    require_corpus,
+)
 from ..docstore import DocStore, pack
 from ..lock import WriteLock
 from ..meta import write_meta as write_meta_file
@@ -109,6 +117,7 @@ def build_sphinx(
     corpus = require_corpus(corpus)
     index_dir = Path(index_dir).resolve()
     index_dir.mkdir(parents=True, exist_ok=True)
+    prepare_extraction(index_dir)
     with WriteLock(index_dir) as lock:
         cluster = resolve_cluster(index_dir, shards, hosts, base_port, agent_failure)
         report = BuildReport(

@@ -30,7 +30,7 @@ from ..chars import char_keywords, gram_keywords, stream
 from ..dates import NO_DAY, day_number
 from ..extract.fields import normalize_doc_no
 from ..meta import checked_meta
-from ..records import FACET_FIELDS, Document
+from ..records import FACET_FIELDS, Document, facet_value_of
 
 #: searched text fields: (main field, sub-word field)
 TEXT_FIELDS: dict[str, tuple[str, str]] = {
@@ -58,7 +58,7 @@ IDS_FIELD = "ids"
 FILL_TOKEN = "govsearchfill"
 #: what a shard holds beyond the columns: the padding document and the filler words. An index
 #: built without them would rank wrongly: the engine refuses another version (meta.json).
-FEED_VERSION = "4: character view, facet codes together"
+FEED_VERSION = "5: character view, facet codes together, file_type facet"
 
 
 def check_meta(index_dir: Path) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def segment(doc: Document) -> Segmented:
     if doc.index_no.strip():
         ids.append(id_token("index_no", doc.index_no.strip().upper()))
     facets = tuple(
-        (doc.year if facet == "year" else getattr(doc, facet)).translate(_UNSAFE).strip()
+        facet_value_of(doc, facet).translate(_UNSAFE).strip()
         for facet in FACET_FIELDS
     )
     return Segmented((*texts, ALL_TOKEN, " ".join(ids)), facets, day)

@@ -22,7 +22,7 @@ from ..analysis import analyze
 from ..chars import stream
 from ..extract.fields import normalize_doc_no
 from ..ranking import FIELD_WEIGHTS, word_count
-from ..records import Document
+from ..records import Document, facet_value_of
 
 #: facet name -> Whoosh column field holding its value
 FACET_COLUMNS: dict[str, str] = {
@@ -31,6 +31,7 @@ FACET_COLUMNS: dict[str, str] = {
     "doc_type": "facet_doc_type",
     "category": "facet_category",
     "proposal_kind": "facet_proposal_kind",
+    "file_type": "facet_file_type",
 }
 
 #: the fields of jieba's words
@@ -95,7 +96,7 @@ def index_document(doc: Document) -> IndexedDocument:
     if doc.date:
         fields["date"] = datetime.strptime(doc.date, "%Y-%m-%d")
     for facet, column in FACET_COLUMNS.items():
-        value = doc.year if facet == "year" else getattr(doc, facet)
+        value = facet_value_of(doc, facet)
         if value:
             fields[column] = value
     return IndexedDocument(fields, words, title, body)
