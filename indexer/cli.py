@@ -124,6 +124,7 @@ def _facet_option(name: str, help: str):
 @_facet_option("year", "Publication year, e.g. 2023 (repeatable).")
 @_facet_option("category", "Subject category (repeatable).")
 @_facet_option("proposal_kind", "提案 / 建议 / 议案 (repeatable).")
+@_facet_option("file_type", "网页 / PDF / Word / Excel / OFD / 扫描件 (repeatable).")
 @click.option("--date-from", "date_from", default="", help="Earliest date, YYYY-MM-DD.")
 @click.option("--date-to", "date_to", default="", help="Latest date, YYYY-MM-DD.")
 @click.option("--sort", default="relevance", help="relevance or date (newest first).")

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from conftest import DATA, make_linked_corpus
 
 from indexer.errors import ExtractError
 from indexer.extract import discover, extract_document, extract_source
@@ -232,33 +232,8 @@ def test_bad_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # --- attachments belong to pages -------------------------------------------------------------
 
-PAGE = """<html><head><title>关于防汛防台工作的通知_浦江区政府</title></head><body>
-<div class="xxgk"><table><tr><td>发布机构：</td><td>浦江区应急管理局</td></tr>
-<tr><td>发布日期：</td><td>2025-05-21</td></tr><tr><td>文号：</td><td>浦应急〔2025〕7号</td></tr></table></div>
-<div id="zoom"><p>各街道：现将防汛值守安排印发给你们，请认真贯彻执行。</p>
-<p>附件：<a href="../files/%E6%94%B6%E6%94%AF%E9%A2%84%E7%AE%97.xls">收支预算.xls</a></p></div>
-</body></html>"""
-
-
-def _linked_corpus(root: Path) -> Path:
-    (root / "pages").mkdir(parents=True)
-    (root / "files").mkdir()
-    (root / "pages" / "notice.html").write_text(PAGE, "utf-8")
-    shutil.copy(FIXTURES / "收支预算.xls", root / "files" / "收支预算.xls")
-    crawled = root / "crawl" / "123"
-    (crawled / "attachments").mkdir(parents=True)
-    (crawled / "page.txt").write_text(
-        "标题: 关于做好二〇二五年防汛防台工作的通知\n发布时间: 2025-05-22 09:00\n"
-        "==== 正文 ====\n各街道办事处：现将通知转发给你们，请遵照执行。\n",
-        "utf-8",
-    )
-    shutil.copy(FIXTURES / "防汛通知.docx", crawled / "attachments" / "防汛通知.docx")
-    shutil.copy(FIXTURES / "textract.ods", root / "standalone.ods")
-    return root
-
-
 def test_relative_href_and_attachments_folder_link_files_to_pages(tmp_path: Path) -> None:
-    root = _linked_corpus(tmp_path)
+    root = make_linked_corpus(tmp_path)
     sources = {s.relpath: s for s in discover(root)}
     assert sources["files/收支预算.xls"].parent.relpath == "pages/notice.html"
     assert sources["crawl/123/attachments/防汛通知.docx"].parent.relpath == "crawl/123/page.txt"

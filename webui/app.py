@@ -20,6 +20,7 @@ from indexer.errors import GovsearchError
 
 from .api import bp as api_bp
 from .engine import close_engine, get_engine, install_engine
+from .files import bp as files_bp
 from .pages import bp as pages_bp
 from .settings import resolve_settings
 
@@ -113,4 +114,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(_add_security_headers)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(files_bp)
     return app

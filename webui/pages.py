@@ -24,6 +24,7 @@ from indexer.params import DEFAULT_SIZE, MAX_PAGE, parse_search_params
 from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
 
+from .api import attachment_listing, file_url
 from .chart import bar_chart_svg, year_bars
 from .engine import get_engine
 
@@ -35,6 +36,7 @@ FACET_LABELS = {
     "doc_type": "文种",
     "category": "主题分类",
     "proposal_kind": "提案/建议",
+    "file_type": "文件类型",
 }
 SORT_LABELS = {"relevance": "相关度", "date": "最新发布"}
 
@@ -195,28 +197,49 @@ def empty_suggestions(req: SearchRequest, state: UrlState) -> list[Markup]:
 class Block:
     kind: str  # "p" or "table"
     rows: list[list[str]]
+    ocr: bool = False  # text of a scanned page, read by OCR
 
 
 _CELL_SPLIT = re.compile(r"\t| \| ")
 _MARK = "<mark>"
 
 
-def body_blocks(body: str) -> list[Block]:
-    """Paragraphs, and runs of tab- or `` | ``-separated lines as one table (as extracted)."""
+def body_blocks(body: str, ocr_spans: list[tuple[int, int]] = ()) -> list[Block]:
+    """Paragraphs, and runs of tab- or `` | ``-separated lines as one table (as extracted);
+    a block that starts inside one of ``ocr_spans`` (body offsets) is marked as OCR text."""
     blocks: list[Block] = []
-    for raw in body.splitlines():
+    at = 0
+    for raw in body.splitlines(keepends=True):
+        start, at = at, at + len(raw)
         line = raw.strip()
         if not line:
             continue
+        ocr = any(a <= start < b for a, b in ocr_spans)
         if _CELL_SPLIT.search(line):
             cells = [c.strip() for c in _CELL_SPLIT.split(line)]
-            if blocks and blocks[-1].kind == "table":
+            if blocks and blocks[-1].kind == "table" and blocks[-1].ocr == ocr:
                 blocks[-1].rows.append(cells)
             else:
-                blocks.append(Block("table", [cells]))
+                blocks.append(Block("table", [cells], ocr))
         else:
-            blocks.append(Block("p", [[line]]))
+            blocks.append(Block("p", [[line]], ocr))
     return blocks
+
+
+def ocr_spans(doc: Document) -> list[tuple[int, int]]:
+    """(start, end) body offsets of the pages read by OCR."""
+    starts = doc.page_starts or [0]
+    ends = [*starts[1:], len(doc.body)]
+    return [(starts[n - 1], ends[n - 1]) for n in doc.ocr_pages if 0 < n <= len(starts)]
+
+
+def size_text(size: int) -> str:
+    """A file size as people read it: 3.7 MB, 245 KB, 608 字节."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1000:
+        return f"{size / 1000:.0f} KB"
+    return f"{size} 字节"
 
 
 #: the metadata table of a document page: label, Document field (in the order shown)
@@ -235,6 +258,8 @@ METADATA_FIELDS = (
     ("委员/代表", "addressee"),
     ("承办单位", "handling_units"),
     ("联系人", "contact"),
+    ("文件类型", "file_type"),
+    ("页数", "page_count"),
 )
 
 
@@ -244,6 +269,7 @@ def metadata_rows(doc: Document) -> list[tuple[str, str]]:
     for label, name in METADATA_FIELDS:
         value = getattr(doc, name)
         value = "、".join(value) if isinstance(value, list) else value
+        value = str(value) if value else ""
         if value:
             rows.append((label, value))
     return rows
@@ -323,8 +349,12 @@ def document(doc_id: str):
     q = request.args.get("q", "")
     hl = highlighter(q, doc)
     blocks = [
-        Block(block.kind, [[hl(cell) for cell in row] for row in block.rows])
-        for block in body_blocks(doc.body)
+        Block(block.kind, [[hl(cell) for cell in row] for row in block.rows], block.ocr)
+        for block in body_blocks(doc.body, ocr_spans(doc))
+    ]
+    attachments = [
+        {**item, "size_text": size_text(int(item["size"]))}
+        for item in attachment_listing(engine, doc)
     ]
     # Long laws run to 100,000 characters: a link takes the reader to the first match.
     marked = [i for i, block in enumerate(blocks) if any(_MARK in c for r in block.rows for c in r)]
@@ -338,6 +368,10 @@ def document(doc_id: str):
         match_count=sum(c.count(_MARK) for b in blocks for r in b.rows for c in r),
         metadata=metadata_rows(doc),
         original_url=safe_original_url(doc.url),
+        attachments=attachments,
+        download_url=file_url(doc.id) if doc.file_type else "",
+        size_text=size_text(doc.file_size),
+        ocr_page_list="、".join(map(str, doc.ocr_pages)),
         related=engine.related(doc.id, limit=current_app.config["RELATED_LIMIT"]),
     )
 
@@ -362,6 +396,7 @@ _QUERY_HINTS = {
     "doc_type": "文种的筛选条件过多或过长。",
     "category": "主题分类的筛选条件过多或过长。",
     "proposal_kind": "提案/建议的筛选条件过多或过长。",
+    "file_type": "文件类型的筛选条件过多或过长。",
 }
 
 

@@ -25,7 +25,8 @@ TOOL_SECONDS = 120
 
 
 def read_docx(path: Path) -> FileText:
-    head = path.open("rb").read(8)
+    with path.open("rb") as fh:
+        head = fh.read(8)
     if head == OLE_MAGIC:
         if _ENCRYPTED in path.read_bytes():
             raise ExtractError("encrypted Word file (password-protected)")

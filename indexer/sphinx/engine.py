@@ -113,6 +113,10 @@ class SphinxEngine:
             "shards": len(self.cluster.shards),
         }
 
+    def corpus_root(self) -> str:
+        self._refresh()
+        return str(self._meta.get("corpus", ""))
+
     def get(self, doc_id: str) -> Document:
         return self._refresh().require(doc_id)
 

@@ -185,6 +185,10 @@ class SearchEngine:
                 "analyzer": gen.meta.get("analyzer_version", ""),
             }
 
+    def corpus_root(self) -> str:
+        with self._use() as gen:
+            return str(gen.meta.get("corpus", ""))
+
     def get(self, doc_id: str) -> Document:
         with self._use() as gen:
             return gen.docs.require(doc_id)
