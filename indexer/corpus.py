@@ -44,6 +44,8 @@ class BuildReport:
     index_bytes: int = 0  # size of the new generation on disk
     seconds: float = 0.0
     workers: int = 0
+    attachments: dict[str, int] = field(default_factory=dict)  # file_type -> files indexed
+    ocr_pages: int = 0  # pages of those read by OCR (from the cache or OCR'd now)
     took_over_lock_from: dict[str, Any] | None = None
     kept_generations: list[str] = field(default_factory=list)  # still leased by a reader
     notes: list[str] = field(default_factory=list)
@@ -55,6 +57,9 @@ class BuildReport:
             f"unchanged {self.unchanged}, removed {self.removed}, skipped {len(self.skipped)}; "
             f"{mb:.1f} MB read in {self.seconds:.1f} s",
         ]
+        if self.attachments:
+            kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.attachments.items()))
+            lines.append(f"attachments: {kinds}; OCR pages {self.ocr_pages}")
         lines += [f"note: {n}" for n in self.notes]
         if self.took_over_lock_from:
             holder = self.took_over_lock_from
@@ -83,6 +88,9 @@ class BuildReport:
         self.indexed += 1
         self.documents += outcome.count
         self.bytes_read += outcome.size
+        if outcome.file_type:
+            self.attachments[outcome.file_type] = self.attachments.get(outcome.file_type, 0) + 1
+            self.ocr_pages += outcome.ocr_pages
 
 
 #: the OCR cache's folder inside an index dir (extract/limits.py): it outlives generations, so
@@ -139,9 +147,14 @@ class SourceRead:
     #: how many documents it yielded (kept when ``documents`` is dropped to send it back from a
     #: worker process after indexing them there)
     count: int = 0
+    file_type: str = ""  # an attachment's (Document.file_type), for the build's summary
+    ocr_pages: int = 0
 
     def __post_init__(self) -> None:
         self.count = self.count or len(self.documents)
+        if self.documents and not self.file_type:
+            self.file_type = self.documents[0].file_type
+            self.ocr_pages = len(self.documents[0].ocr_pages)
 
 
 def read_source(source: extract.Source) -> SourceRead:
