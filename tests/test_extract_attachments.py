@@ -256,3 +256,13 @@ def test_relative_href_and_attachments_folder_link_files_to_pages(tmp_path: Path
     assert (notice.date, notice.doc_no) == ("2025-05-20", "浦府办发〔2025〕12号")
     assert notice.parent_title == "关于做好二〇二五年防汛防台工作的通知"
     assert extract_source(sources["standalone.ods"])[0].parent_id == ""
+
+
+def test_every_attachment_setting_is_documented() -> None:
+    import dataclasses
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    for f in dataclasses.fields(Limits):
+        assert f"`GOVSEARCH_{f.name.upper()}`" in readme, f.name

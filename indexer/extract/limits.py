@@ -39,9 +39,11 @@ class Limits:
     ocr_max_pages: int = 50
     #: one page's OCR is abandoned after this long (the page is left out, with a warning)
     ocr_page_seconds: float = 120.0
-    #: resolution pages are rendered at for OCR (bench/ocr_dpi.py: 150 keeps as many 4-character
-    #: runs of the scanned annual report as 300, in half the time)
-    ocr_dpi: int = 150
+    #: resolution pages are rendered at for OCR. bench/ocr_dpi.py on the scanned annual report
+    #: (150-dpi images), 4-character runs kept / s per page: 100 dpi 0.976 / 2.4, 150 0.966 /
+    #: 2.6, 200 0.976 / 3.1, 300 0.953 / 4.9. 200 ties the best and keeps small print that 100
+    #: would blur on finer scans
+    ocr_dpi: int = 200
     #: folder of OCR results by content hash, so that a rebuild does not OCR a scan twice
     ocr_cache: str = ""
 
