@@ -30,6 +30,8 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     shutil.copy(DATA / "attachments" / "收支预算.xls", outside / "secret.xls")
     # a symlink inside the corpus to a file outside it: indexed, never served
     os.symlink(outside / "secret.xls", corpus / "files" / "link.xls")
+    # an attachment the build skips (encrypted): its page lists it without a link
+    shutil.copy(DATA / "attachments" / "encrypted.pdf", corpus / "crawl/123/attachments/加密.pdf")
     index_dir = base / "index"
     build_index(corpus, index_dir, progress=False)
     app = create_app({"INDEX": str(index_dir), "TESTING": True})
@@ -112,6 +114,15 @@ def test_api_page_lists_its_attachments(site) -> None:
     assert sheet["parent_id"] == page["id"] and sheet["parent_title"] == page["title"]
     assert sheet["download_url"] == f"/files/{sheet_id}"
     assert page["download_url"] == ""
+
+
+def test_a_skipped_attachment_is_listed_without_a_link(site) -> None:
+    client, _ = site
+    page = client.get(f"/api/documents/{make_id('crawl/123/page.txt')}").get_json()
+    skipped = next(a for a in page["attachments"] if a["name"] == "加密.pdf")
+    assert (skipped["type"], skipped["pages"], skipped["url"]) == ("PDF", 0, "")
+    html = client.get(f"/doc/{page['id']}").get_data(as_text=True)
+    assert "加密.pdf（未能读取）" in html
 
 
 def test_pages_show_attachments_and_their_page(site) -> None:

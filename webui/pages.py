@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -204,9 +204,9 @@ _CELL_SPLIT = re.compile(r"\t| \| ")
 _MARK = "<mark>"
 
 
-def body_blocks(body: str, ocr_spans: list[tuple[int, int]] = ()) -> list[Block]:
+def body_blocks(body: str, ocr: Sequence[tuple[int, int]] = ()) -> list[Block]:
     """Paragraphs, and runs of tab- or `` | ``-separated lines as one table (as extracted);
-    a block that starts inside one of ``ocr_spans`` (body offsets) is marked as OCR text."""
+    a block that starts inside one of the ``ocr`` spans (body offsets) is marked as OCR text."""
     blocks: list[Block] = []
     at = 0
     for raw in body.splitlines(keepends=True):
@@ -214,15 +214,15 @@ def body_blocks(body: str, ocr_spans: list[tuple[int, int]] = ()) -> list[Block]
         line = raw.strip()
         if not line:
             continue
-        ocr = any(a <= start < b for a, b in ocr_spans)
+        scanned = any(a <= start < b for a, b in ocr)
         if _CELL_SPLIT.search(line):
             cells = [c.strip() for c in _CELL_SPLIT.split(line)]
-            if blocks and blocks[-1].kind == "table" and blocks[-1].ocr == ocr:
+            if blocks and blocks[-1].kind == "table" and blocks[-1].ocr == scanned:
                 blocks[-1].rows.append(cells)
             else:
-                blocks.append(Block("table", [cells], ocr))
+                blocks.append(Block("table", [cells], scanned))
         else:
-            blocks.append(Block("p", [[line]], ocr))
+            blocks.append(Block("p", [[line]], scanned))
     return blocks
 
 
