@@ -142,6 +142,15 @@ def test_ocr_results_are_cached_by_content(attachments: Path, tmp_path: Path) ->
     assert again.ocr_new == 0 and again.pages == first.pages and again.ocr_pages == [1, 2]
 
 
+@needs_ocr
+def test_ocr_page_time_limit(attachments: Path, tmp_path: Path) -> None:
+    scan = attachments / "scanned/huaian_2024_report_p1-2_scanned.pdf"
+    late = read_pdf(scan, Limits(ocr_page_seconds=0.01, ocr_cache=str(tmp_path)))
+    assert late.ocr_pages == [] and late.pages == ["", ""]
+    assert late.warnings[0].startswith("page 1 not OCR'd: ")
+    assert not list(tmp_path.rglob("*.json"))  # nothing cached for a page not read
+
+
 def test_ocr_can_be_off_and_capped(attachments: Path) -> None:
     scan = attachments / "scanned/huaian_2024_report_p1-2_scanned.pdf"
     off = read_pdf(scan, Limits(ocr=0))

@@ -50,6 +50,7 @@ def test_download_serves_the_original_with_its_name_and_type(site) -> None:
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote('收支预算.xls')}" in disposition  # RFC 5987
+    assert f'filename="{make_id(SHEET)}.xls"' in disposition  # an ASCII fallback
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     docx = client.get(f"/files/{make_id(NOTICE)}")
     docx.close()
@@ -94,6 +95,10 @@ def test_download_refuses_a_file_swapped_for_a_symlink_after_indexing(site, tmp_
     served = client.get(f"/files/{make_id('standalone.ods')}")
     served.close()
     assert served.status_code == 200
+    assert served.mimetype == "application/vnd.oasis.opendocument.spreadsheet"
+    assert served.headers["Content-Disposition"] == (
+        "attachment; filename=\"standalone.ods\"; filename*=UTF-8''standalone.ods"
+    )
 
 
 def test_api_page_lists_its_attachments(site) -> None:

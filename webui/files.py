@@ -3,6 +3,9 @@ which file that may be; nothing else is ever served)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import quote
+
 from flask import Blueprint, Response, send_file
 
 from indexer.errors import DocumentNotFoundError
@@ -20,13 +23,17 @@ def download(doc_id: str) -> Response:
         raise DocumentNotFoundError("no downloadable file has this id")
     engine = get_engine()
     found = original_file(engine.get(doc_id), engine.corpus_root())
-    # Werkzeug writes the Chinese name as RFC 5987 ``filename*=UTF-8''…`` beside an ASCII
-    # ``filename`` fallback; nosniff comes with every response (app.SECURITY_HEADERS)
-    return send_file(
-        found.path,
-        mimetype=found.mimetype,
-        as_attachment=True,
-        download_name=found.name,
-        conditional=True,
-        max_age=0,
-    )
+    response = send_file(found.path, mimetype=found.mimetype, conditional=True, max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(found.name, doc_id)
+    return response  # nosniff comes with every response (app.SECURITY_HEADERS)
+
+
+def content_disposition(name: str, doc_id: str) -> str:
+    """``attachment`` with the file's own name as RFC 5987 ``filename*`` (UTF-8), and an ASCII
+    ``filename`` for old clients: the name itself when it is plain ASCII, else the document id
+    with the name's suffix (Werkzeug's fallback strips the Chinese and leaves ``2:.pdf`` of
+    ``附件2：部门决算模板.pdf``)."""
+    suffix = Path(name).suffix
+    plain = name.isascii() and not set(name) & set('"\\;\r\n')
+    fallback = name if plain else f"{doc_id}{suffix if suffix.isascii() else ''}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
