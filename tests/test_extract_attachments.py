@@ -114,6 +114,13 @@ def test_ofd(attachments: Path, name: str, pages: int, phrases: list[str]) -> No
     assert "建建" not in doc.body
 
 
+def test_ofd_title_is_the_forms_heading_not_its_file_name(attachments: Path) -> None:
+    # the invoice's title stands beside its first field (发票代码：…) on one baseline
+    doc = _doc(attachments, "ofd/1.ofd")
+    assert doc.title == "浙江增值税电子普通发票"
+    assert "浙江增值税电子普通发票 | 发票代码：033002000211" in doc.body
+
+
 def test_ofd_pages_in_page_order(attachments: Path) -> None:
     doc = _doc(attachments, "ofd/zsbk.ofd")
     first, second = doc.body[: doc.page_starts[1]], doc.body[doc.page_starts[1] :]

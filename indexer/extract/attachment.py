@@ -151,6 +151,11 @@ def first_heading(first_page: str) -> str:
     widest = max((len(_CJK.findall(line)) for line in lines), default=0)
     parts: list[str] = []
     for line in lines:
+        # a line of cells (a form's title beside its first field, 1.ofd): its first cell may be
+        # the heading's last line
+        celled = " | " in line
+        if celled and not parts:
+            line = line.split(" | ")[0]
         if (
             _SENTENCE.search(line)
             or _COLON.search(line)
@@ -162,7 +167,7 @@ def first_heading(first_page: str) -> str:
         ):
             break
         parts.append(line)
-        if len(parts) == _HEADING_LINES:
+        if len(parts) == _HEADING_LINES or celled:
             break
     heading = "".join(parts)
     return heading if len(_CJK.findall(heading)) >= 4 else ""
