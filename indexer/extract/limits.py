@@ -40,8 +40,8 @@ class Limits:
     #: one page's OCR is abandoned after this long (the page is left out, with a warning)
     ocr_page_seconds: float = 120.0
     #: resolution pages are rendered at for OCR. bench/ocr_dpi.py on the scanned annual report
-    #: (150-dpi images), 4-character runs kept / s per page: 100 dpi 0.976 / 2.4, 150 0.966 /
-    #: 2.6, 200 0.976 / 3.1, 300 0.953 / 4.9. 200 ties the best and keeps small print that 100
+    #: (150-dpi images), 4-character runs kept / s per page: 100 dpi 0.976 / 1.5, 150 0.966 /
+    #: 1.7, 200 0.976 / 2.6, 300 0.953 / 4.0. 200 ties the best and keeps small print that 100
     #: would blur on finer scans
     ocr_dpi: int = 200
     #: folder of OCR results by content hash, so that a rebuild does not OCR a scan twice

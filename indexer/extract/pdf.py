@@ -1,13 +1,13 @@
 """PDF → page texts with pypdfium2 (PDFium, Chrome's PDF library); pages without text are OCR'd.
 
 pypdfium2 against pdftotext and pdfminer.six (bench/pdf_text.py, the 152 text pages of the
-shared attachments, a loaded machine): pypdfium2 529 pages/s (300 with the cell gaps below),
-pdftotext 472, pdfminer.six 19; and only pypdfium2 keeps the annual report's table rows on one
-line with their cells in order (4 of 4; pdftotext puts every cell on a line of its own, pdfminer
-groups a table by column: 0 of 4). Cells are told apart by their gap (``CELL_GAP``) and
-written `` | `` apart, the way the HTML extractor writes table cells: the character view
-ignores whitespace, so cells only separated by a space would fuse into runs that are in no cell
-("信息内容本年制发件数").
+shared attachments, a shared machine): pypdfium2 529-790 pages/s (300-433 with the cell gaps
+below), pdftotext 472-697, pdfminer.six 19-27; and only pypdfium2 keeps the annual report's
+table rows on one line with their cells in order (4 of 4; pdftotext puts every cell on a line of
+its own, pdfminer groups a table by column: 0 of 4). Cells are told apart by their gap
+(``CELL_GAP``) and written `` | `` apart, the way the HTML extractor writes table cells: the
+character view ignores whitespace, so cells only separated by a space would fuse into runs that
+are in no cell ("信息内容本年制发件数").
 """
 
 from __future__ import annotations
