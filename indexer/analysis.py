@@ -36,6 +36,7 @@ from typing import NamedTuple, Protocol
 
 import jieba
 
+from .errors import SettingError
 from .normalize import normalize
 
 jieba.setLogLevel(60)  # jieba logs its dictionary load at INFO on every start-up
@@ -65,6 +66,14 @@ class Token(NamedTuple):
     sub: bool = False  # a search-mode sub-word, placed at the position of the word it belongs to
 
 
+class DictionaryLineError(ValueError):
+    """A user dictionary line that is not ``word freq [tag]`` with freq > 0."""
+
+    def __init__(self, path: Path, line: int, reason: str):
+        self.line, self.reason = line, reason
+        super().__init__(f"{path}:{line}: {reason}")
+
+
 class TokenInvariantError(ValueError):
     """``check_tokens`` found a token list that breaks one of the analyzer's invariants."""
 
@@ -90,7 +99,9 @@ def read_dictionary(path: Path) -> list[tuple[str, int, str | None]]:
             continue
         m = _DICT_LINE.match(line)
         if m is None or m.group(2) is None or int(m.group(2)) <= 0:
-            raise ValueError(f"{path}:{n}: expected 'word freq [tag]' with freq > 0, got {raw!r}")
+            raise DictionaryLineError(
+                path, n, f"expected 'word freq [tag]' with freq > 0, got {raw[:60]!r}"
+            )
         tag = m.group(3).strip() if m.group(3) else None
         entries.append((normalize(m.group(1).strip()), int(m.group(2)), tag))
     return entries
@@ -133,13 +144,39 @@ def _installed_version(dist: str) -> str:
 
 
 def _user_dict_from_env() -> Path | None:
+    """The dictionary ``GOVSEARCH_USER_DICT`` names, read once here so that a bad one stops the
+    command at start-up with one line (SettingError), not a worker half way through a build."""
     value = os.environ.get(USER_DICT_ENV, "").strip()
     if not value:
         return None
     path = Path(value).expanduser().resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"{USER_DICT_ENV}={value}: no such file")
+    problem = ""
+    if not path.exists():
+        problem = "no such file"
+    elif not path.is_file():
+        problem = "not a file"
+    else:
+        try:
+            read_dictionary(path)
+        except DictionaryLineError as exc:
+            problem = f"line {exc.line}: {exc.reason}"
+        except UnicodeDecodeError:
+            problem = "not UTF-8 text"
+        except OSError as exc:
+            problem = f"cannot read it ({exc.strerror or exc})"
+    if problem:
+        raise SettingError(f"{USER_DICT_ENV}={value}: {problem}")
     return path
+
+
+def _tokenizer_from_env() -> str:
+    name = os.environ.get(TOKENIZER_ENV, "").strip().lower()
+    if name not in ("", "jieba", "rjieba"):
+        raise SettingError(f"{TOKENIZER_ENV}={name}: expected 'jieba' or 'rjieba'")
+    return name
+
+
+_tokenizer_from_env()  # a typo stops the command at start-up, not inside a worker
 
 
 _user_dict: Path | None = _user_dict_from_env()
@@ -225,11 +262,9 @@ class _RjiebaSegmenter:
 
 
 def _tokenizer_name() -> str:
-    name = os.environ.get(TOKENIZER_ENV, "").strip().lower()
-    if name in ("jieba", "rjieba"):
-        return name
+    name = _tokenizer_from_env()
     if name:
-        raise ValueError(f"{TOKENIZER_ENV}={name!r}: expected 'jieba' or 'rjieba'")
+        return name
     try:
         import rjieba  # noqa: F401
     except ImportError:

@@ -18,11 +18,11 @@ character by the same keyword (``gram_keyword``, ``char_keyword``): ASCII words 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
-from .normalize import normalize
+from .normalize import lookup, normalize
 
 #: left out of the stream: whitespace (also U+3000 after normalising) and zero-width marks
 IGNORED = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
@@ -35,9 +35,43 @@ _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _GRAM_DIGITS, _CHAR_DIGITS = 9, 4
 
 
+#: below this length a text without whitespace skips numpy (``stream_offsets``)
+_SHORT = 64
+#: what the stream's lookup array gives a character it leaves out (no code point is this)
+_LEFT_OUT = np.uint32(0xFFFFFFFF)
+
+
+@cache
+def _stream_lookup() -> np.ndarray:
+    """``normalize.lookup()`` with every character whose normalised form IGNORED matches made
+    _LEFT_OUT: one gather normalises a text and marks what its stream leaves out."""
+    bmp = "".join(map(chr, range(0x10000)))  # every character \s matches is in the BMP
+    left_out = np.array([ord(c) for run in IGNORED.findall(bmp) for c in run], dtype=np.uint32)
+    lut = lookup().copy()
+    lut[np.isin(lut, left_out)] = _LEFT_OUT
+    return lut
+
+
+def stream_offsets(text: str) -> tuple[str, np.ndarray]:
+    """The stream of ``text`` and, for each of its characters, its offset in ``text``.
+
+    In numpy: normalising with ``str.translate`` and leaving whitespace out with a regex, then
+    mapping offsets back gap by gap in Python, took ~160 µs for a 4,096-character body piece
+    (115 line breaks in a law's); one gather and a mask take ~20 µs. A short text without
+    whitespace (most titles) is its normalised self: 4 µs where numpy's calls take 12.
+    """
+    if len(text) < _SHORT:
+        normalised = normalize(text)
+        if IGNORED.search(normalised) is None:
+            return normalised, np.arange(len(normalised))
+    codes = _stream_lookup()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), "<u4")]
+    kept = np.flatnonzero(codes != _LEFT_OUT)
+    return codes[kept].tobytes().decode("utf-32-le"), kept
+
+
 def stream(text: str) -> str:
     """The normalised text without whitespace: what exact runs are matched against."""
-    return IGNORED.sub("", normalize(text))
+    return stream_offsets(text)[0]
 
 
 def query_run(text: str) -> str:

@@ -12,13 +12,17 @@ from pathlib import Path
 
 import click
 
-from .errors import GovsearchError
+from .errors import GovsearchError, SettingError
 
 
 def _setting(name: str, *decls: str, **kw: object):
     """An option whose default comes from ``GOVSEARCH_<NAME>`` (the settings of the README)."""
     return click.option(
-        f"--{name}", *decls, envvar=f"GOVSEARCH_{name.upper()}", show_envvar=True, **kw
+        f"--{name.replace('_', '-')}",
+        *decls,
+        envvar=f"GOVSEARCH_{name.upper()}",
+        show_envvar=True,
+        **kw,
     )
 
 
@@ -27,7 +31,40 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-@click.group()
+class _OneLineError(click.ClickException):
+    """A usage error or a bad setting: one line on stderr and exit 2, like ``_fail``."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"govsearch: {self.format_message()}", err=True)
+
+
+class _Commands(click.Group):
+    """The command group: click's usage errors (a bad option, or a bad value in a
+    ``GOVSEARCH_*`` variable) and bad settings noticed anywhere in a command are one line and
+    exit 2, never click's usage block or a traceback."""
+
+    def make_context(self, *args: object, **kwargs: object) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[arg-type]
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _OneLineError(exc.format_message()) from None
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _OneLineError(exc.format_message()) from None
+        except SettingError as exc:
+            raise _OneLineError(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="govsearch")
 def main() -> None:
     """Full-text search for Chinese government information-disclosure documents."""
@@ -98,7 +135,7 @@ def index(
             hosts=list(hosts) or None,
             **sphinx,
         )
-    except CorpusMissingError as exc:
+    except (CorpusMissingError, SettingError) as exc:
         _fail(str(exc), 2)
     except IndexLockedError as exc:
         _fail(str(exc), 3)
@@ -124,13 +161,30 @@ def _facet_option(name: str, help: str):
 @_facet_option("year", "Publication year, e.g. 2023 (repeatable).")
 @_facet_option("category", "Subject category (repeatable).")
 @_facet_option("proposal_kind", "提案 / 建议 / 议案 (repeatable).")
+@_facet_option("session", "Session of a reply, as written, e.g. 区政协六届三次会议 (repeatable).")
+@_facet_option(
+    "handling_unit", "Handling unit of a reply, by its name in the alias table (repeatable)."
+)
+@_facet_option("feedback", "满意 / 基本满意 / 不满意 (repeatable).")
+@_facet_option("kind_of_page", "reply (one reply) or session_list (repeatable).")
 @_facet_option("file_type", "网页 / PDF / Word / Excel / OFD / 扫描件 (repeatable).")
 @click.option("--date-from", "date_from", default="", help="Earliest date, YYYY-MM-DD.")
 @click.option("--date-to", "date_to", default="", help="Latest date, YYYY-MM-DD.")
-@click.option("--sort", default="relevance", help="relevance or date (newest first).")
-@click.option("--page", default="1", help="Page number (1-10000).")
+@click.option("--sort", default="relevance", help="relevance, date or written_date (newest first).")
+@click.option("--page", default="1", help="Page number (page × size at most 10000).")
 @click.option("--size", default="10", help="Hits per page (1-100).")
-def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[str, ...]) -> None:
+@_setting(
+    "max_result_window",
+    type=click.IntRange(min=1),
+    help="Deepest hit a page may reach, page × size [default: 10000].",
+)
+def search(
+    query: str,
+    index_dir: Path,
+    as_json: bool,
+    max_result_window: int | None,
+    **options: str | tuple[str, ...],
+) -> None:
     """Search the index for QUERY and print a table (or the API's JSON with --json).
 
     QUERY: words (all must match), OR, -word or NOT word, "exact phrase", title: agency: doc_no:.
@@ -139,7 +193,7 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
     import shutil
 
     from .engines import open_engine
-    from .params import run_search
+    from .params import MAX_RESULT_WINDOW, run_search
     from .result_table import format_table
 
     # the same path as the HTTP API: the options become query parameters and pass one validator
@@ -151,7 +205,7 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
     try:
         engine = open_engine(index_dir)
         try:
-            result = run_search(engine, params)
+            result = run_search(engine, params, max_result_window or MAX_RESULT_WINDOW)
         finally:
             engine.close()
     except GovsearchError as exc:
@@ -166,6 +220,11 @@ def search(query: str, index_dir: Path, as_json: bool, **options: str | tuple[st
 @_setting("index", help="Index directory [default: var/index].")
 @_setting("corpus", help="Corpus folder; the index is built from it first when it is missing.")
 @_setting("host", help="[default: 127.0.0.1]")
+@_setting(
+    "public_url",
+    help="Absolute URL the site is reached at; feed, CSV and OpenAPI links start with it "
+    "[default: http://HOST:PORT/].",
+)
 @_setting("port", type=click.IntRange(0, 65535), help="[default: 8000; 0 picks a free port]")
 @_setting("workers", type=click.IntRange(min=1), help="Request threads [default: 8].")
 @_setting(

@@ -88,6 +88,7 @@ class BuildReport:
         self.indexed += 1
         self.documents += outcome.count
         self.bytes_read += outcome.size
+        self.notes += [f"{outcome.relpath}: {note}" for note in outcome.notes]
         if outcome.file_type:
             self.attachments[outcome.file_type] = self.attachments.get(outcome.file_type, 0) + 1
             self.ocr_pages += outcome.ocr_pages
@@ -147,6 +148,8 @@ class SourceRead:
     #: how many documents it yielded (kept when ``documents`` is dropped to send it back from a
     #: worker process after indexing them there)
     count: int = 0
+    #: records of the file that were skipped (invalid, or the same id as an earlier record)
+    notes: list[str] = field(default_factory=list)
     file_type: str = ""  # an attachment's (Document.file_type), for the build's summary
     ocr_pages: int = 0
 
@@ -167,7 +170,9 @@ def read_source(source: extract.Source) -> SourceRead:
         docs = extract.extract_source(source)
     except ExtractError as exc:
         return SourceRead(source.relpath, size, digest, [], exc.reason)
-    return SourceRead(source.relpath, size, digest, docs)
+    # each kept record carries the file's "record N skipped: …" warnings: the summary lists them
+    skipped = {w for d in docs for w in d.warnings if w.startswith("record ") and "skipped" in w}
+    return SourceRead(source.relpath, size, digest, docs, notes=sorted(skipped))
 
 
 def progress_bar(total: int, progress: bool | None) -> Any:

@@ -14,13 +14,24 @@ class GovsearchError(Exception):
     code = "error"
     #: HTTP status the web layer answers with
     http_status = 400
+    #: what a web client is told instead of the message, for an error of the server's side: the
+    #: message is for the operator (it names files, commands, hosts); "" shows the message
+    public_message = ""
 
-    def __init_subclass__(cls, code: str | None = None, http_status: int | None = None) -> None:
+    def __init_subclass__(
+        cls, code: str | None = None, http_status: int | None = None, public_message: str = ""
+    ) -> None:
         super().__init_subclass__()
         if code is not None:
             cls.code = code
         if http_status is not None:
             cls.http_status = http_status
+        if public_message:
+            cls.public_message = public_message
+
+    def public(self) -> str:
+        """The message a web client may see (no filesystem path, command or host)."""
+        return self.public_message or str(self)
 
 
 class ExtractError(GovsearchError, code="extract_error"):
@@ -40,7 +51,12 @@ class QueryError(GovsearchError, code="bad_request"):
         super().__init__(message)
 
 
-class IndexMissingError(GovsearchError, code="index_missing", http_status=503):
+class IndexMissingError(
+    GovsearchError,
+    code="index_missing",
+    http_status=503,
+    public_message="no search index is available yet: it has to be built with 'govsearch index'",
+):
     """No index generation exists at the given directory."""
 
 
@@ -48,7 +64,13 @@ class IndexLockedError(GovsearchError, code="index_locked", http_status=409):
     """Another live process is writing the index."""
 
 
-class AnalyzerMismatchError(GovsearchError, code="analyzer_mismatch", http_status=503):
+class AnalyzerMismatchError(
+    GovsearchError,
+    code="analyzer_mismatch",
+    http_status=503,
+    public_message="the search index was built by another version of govsearch: "
+    "it has to be rebuilt with 'govsearch index'",
+):
     """The index was built with another analyzer version or index format: it must be rebuilt."""
 
 
@@ -60,5 +82,10 @@ class CorpusMissingError(GovsearchError, code="corpus_missing"):
     """The corpus folder to build from does not exist or is not a folder."""
 
 
-class UnknownBackendError(GovsearchError, code="unknown_backend"):
+class SettingError(GovsearchError, ValueError, code="bad_setting"):
+    """A setting (environment variable or option) holds a value govsearch cannot use; the
+    message names it (``GOVSEARCH_USER_DICT=/x: no such file``) and the CLI exits 2."""
+
+
+class UnknownBackendError(SettingError, code="unknown_backend"):
     """An engine name, or an option of another engine, that this build does not know."""

@@ -10,10 +10,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from .records import FacetValue
+from .agencies import canonical_units
+from .records import Document, FacetValue
 
 #: values listed per facet (selected values are always listed as well)
 MAX_FACET_VALUES = 100
+
+
+def document_facet_values(doc: Document, facet: str) -> list[str]:
+    """The values ``doc`` has in ``facet`` (both engines index these): the year of its date,
+    its handling units by their canonical names (the agency alias table), its file type (网页
+    for a page), else the field."""
+    if facet == "year":
+        values = [doc.year]
+    elif facet == "handling_unit":
+        values = canonical_units(doc.handling_units)
+    elif facet == "file_type":
+        values = [doc.kind]  # a page's is 网页
+    else:
+        values = [getattr(doc, facet)]
+    return [v for v in values if v]
 
 
 def facet_listing(

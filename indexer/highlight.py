@@ -15,18 +15,19 @@ character outside the marks is HTML-escaped.
 
 from __future__ import annotations
 
-import bisect
+import dataclasses
 import functools
 import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from .chars import IGNORED
+import numpy as np
+
+from .chars import stream_offsets
 from .docstore import DocStore, StoredDocument
-from .normalize import normalization_table, normalize
 from .query_tree import Mark
-from .records import Hit
+from .records import Document, Hit
 
 #: characters of body text shown in a snippet
 SNIPPET_CHARS = 150
@@ -35,8 +36,10 @@ LEAD_CHARS = 20
 #: occurrences considered when choosing the window (a common word in a 300 KB law has thousands)
 MAX_OCCURRENCES = 200
 _SPACE = re.compile(r"\s+")
-#: bodies of more pieces than this get their snippet's place from the engine (``hits_from``)
-HINT_PIECES = 8
+#: bodies of more pieces than this (32K characters) get their snippet's place from the engine
+#: (``hits_from``); 4 / 8 / 16 / 32 / never: p95 2.97 / 2.70 / 2.38 / 2.38 / 2.72 ms over
+#: query_bench's 200 queries (thread time, best of 5): asking costs more than a short scan
+HINT_PIECES = 16
 #: characters of the previous body piece searched with a piece: a query run is at most
 #: query.MAX_QUERY_CHARS (500) long, so one that crosses into the piece starts within them
 _CARRY = 512
@@ -45,29 +48,20 @@ _CARRY = 512
 class TextStream:
     """A text's stream (``chars.stream``) and the way back to the text's own offsets."""
 
-    __slots__ = ("text", "stream", "_normalised", "_gaps", "_shifts")
+    __slots__ = ("text", "stream", "_kept")
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, _made: tuple[str, np.ndarray] | None = None):
         self.text = text
-        self._normalised = normalize(text)
-        self.stream = IGNORED.sub("", self._normalised)
-        self._gaps: list[int] | None = None
-        self._shifts: list[int] = []
+        self.stream, self._kept = _made or stream_offsets(text)
+
+    def part(self, lo: int, hi: int) -> TextStream:
+        """The TextStream of ``text[lo:hi]``, cut out of this one (the stream is per character)."""
+        i, j = np.searchsorted(self._kept, (lo, hi))
+        return TextStream(self.text[lo:hi], (self.stream[i:j], self._kept[i:j] - lo))
 
     def offset(self, position: int) -> int:
         """The text offset of stream character ``position``."""
-        if self._gaps is None:
-            # after each run of left-out characters: where the next kept character is in the
-            # stream, and how many characters were left out up to there (built when first
-            # asked: most streams are only searched)
-            self._gaps = []
-            left_out = 0
-            for m in IGNORED.finditer(self._normalised):
-                self._gaps.append(m.start() - left_out)
-                left_out += m.end() - m.start()
-                self._shifts.append(left_out)
-        k = bisect.bisect_right(self._gaps, position)
-        return position + (self._shifts[k - 1] if k else 0)
+        return int(self._kept[position])
 
     def find(
         self, run: str, *, first: bool = False, overlapping: bool = False
@@ -107,12 +101,14 @@ class Marker:
                 self.labels += [w for w in mark.words if w]
         self.labels = list(dict.fromkeys(self.labels))
 
-    def _stream(self, text: str) -> TextStream:
+    def _stream(self, text: str | TextStream) -> TextStream:
+        if isinstance(text, TextStream):
+            return text
         if self._last.text is not text and self._last.text != text:
             self._last = TextStream(text)
         return self._last
 
-    def occurrences(self, text: str) -> list[tuple[int, int, str]]:
+    def occurrences(self, text: str | TextStream) -> list[tuple[int, int, str]]:
         """(start, end, label) of every mark in ``text``, by start."""
         stream = self._stream(text)
         return sorted((s, e, label) for label in self.labels for s, e in stream.find(label))
@@ -139,6 +135,9 @@ def mark_spans(text: str, marks: Iterable[Mark]) -> list[tuple[int, int]]:
 
 def render(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
     """``text`` escaped, with ``<mark>`` on ``spans`` (shifted by ``offset``); spaces collapsed."""
+    # marks go in as two control characters (any in the text become spaces), and the whole is
+    # collapsed and escaped once: per segment it was a fifth of a snippet's time
+    text = text.replace(_OPEN, " ").replace(_CLOSE, " ")
     out: list[str] = []
     pos = 0
     for start, end in spans:
@@ -147,15 +146,14 @@ def render(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
         if end <= 0 or start >= len(text):
             continue
         start, end = max(start, 0), min(end, len(text))
-        out.append(_plain(text[pos:start]))
-        out.append(f"<mark>{_plain(text[start:end])}</mark>")
+        out += (text[pos:start], _OPEN, text[start:end], _CLOSE)
         pos = end
-    out.append(_plain(text[pos:]))
-    return "".join(out)
+    out.append(text[pos:])
+    marked = html.escape(_SPACE.sub(" ", "".join(out)))
+    return marked.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
-def _plain(text: str) -> str:
-    return html.escape(_SPACE.sub(" ", text))
+_OPEN, _CLOSE = "\x01", "\x02"
 
 
 def highlight_title(title: str, marks: Iterable[Mark]) -> str:
@@ -208,19 +206,11 @@ class _Pieces:
 
 def _char_of_stream(text: str, position: int) -> int | None:
     """The index in ``text`` of its stream character ``position`` (chars.IGNORED skipped)."""
-    at = position
-    for m in IGNORED.finditer(text):
-        if m.start() > at:
-            break
-        at += m.end() - m.start()
-    return at if 0 <= at < len(text) else None
+    kept = stream_offsets(text)[1]
+    return int(kept[position]) if 0 <= position < len(kept) else None
 
 
-#: characters searched at a time for a snippet's first match (normalising a whole 8,000-character
-#: region for each hit was most of a query's time over the laws)
-_STEP = 512
-
-
+@functools.lru_cache(maxsize=256)  # asked several times for each hit of a page
 def _reach(marks: tuple[Mark, ...]) -> int:
     """Characters of text a mark may span: its stream characters, and whitespace between them
     (a line break, an indent)."""
@@ -228,40 +218,29 @@ def _reach(marks: tuple[Mark, ...]) -> int:
     return 2 * longest + 16
 
 
-@functools.cache
-def _written_as() -> dict[str, str]:
-    """A normalised character -> every character that normalises to it (itself included)."""
-    out: dict[str, str] = {}
-    for code, target in normalization_table().items():
-        out[target] = out.get(target, target) + chr(code)
-    return out
-
-
 def _first_matches(text: str, marks: tuple[Mark, ...]) -> tuple[int | None, int | None]:
     """Offsets in ``text`` of its first run of the query and (when it holds none) of its first
-    word of it. Only the text from where a match can start (a character written as the first
-    of a run or word: str.find, at C speed) is normalised, a step at a time."""
+    word of it.
+
+    A run found as typed (str.find, C speed) bounds where the first one can start: one written
+    otherwise (across a line break, in full width …) that starts before it ends within
+    ``_reach`` of it. So only the text up to there is normalised: a hit's first run is mostly
+    near its body's start, and normalising whole 2,048-character pieces was a fifth of a
+    query's time.
+    """
     runs = [m.run for m in marks if m.run]
-    words = [w for m in marks for w in m.words if w]
-    written = _written_as()
-    starts = {c for label in (*runs, *words) for c in written.get(label[0], label[0])}
-    reach = _reach(marks)
-    first_word: int | None = None
-    at = 0
-    while at < len(text):
-        at = min((i for c in starts if (i := text.find(c, at)) >= 0), default=-1)
-        if at < 0:
-            break
-        stream = TextStream(text[at : at + _STEP + reach])  # a match may cross the step's end
-        hits = [i for run in runs if (i := stream.stream.find(run)) >= 0]
-        if hits:
-            return at + stream.offset(min(hits)), None
-        if first_word is None:
-            hits = [i for word in words if (i := stream.stream.find(word)) >= 0]
-            if hits:
-                first_word = at + stream.offset(min(hits))
-        at += _STEP
-    return None, first_word
+    typed = [i for run in runs if (i := text.find(run)) >= 0]
+    if typed:
+        stream = TextStream(text[: min(typed) + _reach(marks)])
+        found = [i for run in runs if (i := stream.stream.find(run)) >= 0]
+        if found:
+            return stream.offset(min(found)), None
+    stream = TextStream(text)
+    found = [i for run in runs if (i := stream.stream.find(run)) >= 0]
+    if found:
+        return stream.offset(min(found)), None
+    found = [i for m in marks for w in m.words if w and (i := stream.stream.find(w)) >= 0]
+    return None, (stream.offset(min(found)) if found else None)
 
 
 def _first_place(
@@ -309,7 +288,7 @@ def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: in
     start, text, first = found_at
     # the marks around the first one, decided (run or words) on that text
     lo = max(0, first - LEAD_CHARS)
-    close = text[lo : first + 2 * width + _reach(marks)]
+    close = TextStream(text[lo : first + 2 * width + _reach(marks)])
     found = [(s + lo, e + lo, label) for s, e, label in Marker(marks, close).occurrences(close)]
     at = max(0, _densest([(s, label) for s, _, label in found][:MAX_OCCURRENCES], width))
     at = max(0, at - LEAD_CHARS)
@@ -356,6 +335,20 @@ def _window(
     return ("…" if cut_before else "") + out + ("…" if cut_after else "")
 
 
+@functools.cache
+def _copied() -> tuple[tuple[str, object], ...]:
+    """(name, default) of each Hit field a stored document's fields give as they are."""
+    defaults = {
+        f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        for f in dataclasses.fields(Document)
+    }
+    return tuple(
+        (f.name, "" if defaults[f.name] is dataclasses.MISSING else defaults[f.name])
+        for f in dataclasses.fields(Hit)
+        if f.name in defaults
+    )
+
+
 def hit_of(
     stored: StoredDocument, score: float, marks: Iterable[Mark], hint: int | None = None
 ) -> Hit:
@@ -364,24 +357,17 @@ def hit_of(
     ``hint``: where in the body's stream a run of the query first occurs, when the engine
     knows (``hits_from``).
     """
-    doc = stored.fields
+    head = stored.head
     marks = tuple(marks)
+    copied = {
+        name: head[name] if name in head else (list(d) if isinstance(d, list) else d)
+        for name, d in _copied()
+    }
     return Hit(
-        id=doc.id,
-        title=doc.title,
-        agency=doc.agency,
-        date=doc.date,
-        doc_type=doc.doc_type,
-        doc_no=doc.doc_no,
-        index_no=doc.index_no,
+        **copied,
         snippet=_snippet(_Pieces.of_stored(stored), marks, hint, SNIPPET_CHARS),
         score=round(score, 6),
-        url=doc.url,
-        title_html=highlight_title(doc.title, marks),
-        category=doc.category,
-        proposal_kind=doc.proposal_kind,
-        file_type=doc.file_type,
-        parent_title=doc.parent_title,
+        title_html=highlight_title(copied["title"], marks),
     )
 
 

@@ -32,6 +32,7 @@ def checked_meta(directory: Path, versions: dict[str, str], rebuild: str) -> dic
     """The meta of ``directory`` if it records each of ``versions`` (name -> the value this code
     writes), else AnalyzerMismatchError ending in ``rebuild`` (the command that fixes it)."""
     from .analysis import ANALYZER_VERSION
+    from .docstore import FORMAT_VERSION
 
     try:
         meta = read_meta(directory)
@@ -43,7 +44,7 @@ def checked_meta(directory: Path, versions: dict[str, str], rebuild: str) -> dic
             f"index {directory.name} was built with analyzer {built_with}, this govsearch uses "
             f"{ANALYZER_VERSION}: {rebuild}"
         )
-    for name, value in versions.items():
+    for name, value in {**versions, "docstore_version": FORMAT_VERSION}.items():
         if meta.get(name) != value:
             # e.g. an index from before the exact length columns: Whoosh would fail on a
             # missing field deep inside a query; say what to do instead

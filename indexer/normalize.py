@@ -13,6 +13,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import zhconv
 
 #: where NFKC maps a character to one other character: the BMP (full/half width, compatibility
@@ -63,7 +64,27 @@ def normalization_table() -> dict[int, str]:
     return table
 
 
+#: below this length ``str.translate`` is as fast as the lookup array (measured: 30 characters
+#: 1.8 µs against 2.4 µs; 550 characters 31 µs against 4.0 µs; 4,096 characters 237 µs against
+#: 12.9 µs — ``translate`` looks each character up in a dict, ~58 ns a character)
+_SHORT = 64
+
+
+@cache
+def lookup() -> np.ndarray:
+    """The table as an array over every code point (4.4 MB): one C-speed gather per text."""
+    lut = np.arange(0x110000, dtype=np.uint32)
+    for code, target in normalization_table().items():
+        lut[code] = ord(target)
+    return lut
+
+
 def normalize(text: str) -> str:
     """NFKC (full → half width …), Traditional → Simplified, lower case, character by character:
     the result has the length of ``text``."""
-    return text.translate(normalization_table())
+    if len(text) < _SHORT:
+        return text.translate(normalization_table())
+    # surrogatepass: a lone surrogate (JSON allows "\ud800") goes through the array like any
+    # other code point, and the table makes it U+FFFD
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return lookup()[codes].tobytes().decode("utf-32-le", "surrogatepass")

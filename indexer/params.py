@@ -27,13 +27,17 @@ if TYPE_CHECKING:
 MAX_QUERY_LENGTH = 500
 DEFAULT_SIZE = 10
 MAX_SIZE = 100
-# Deep pages cost as much as scoring every match and nobody reads page 10,001; the cap also keeps
-# page * size far from anything that could overflow or allocate a huge top-k.
-MAX_PAGE = 10_000
+# A page costs the ranking of every hit before it (a top-k of page * size), and nobody reads hit
+# 10,001: page * size is capped, as Elasticsearch's index.max_result_window (default 10,000). The
+# web app's setting MAX_RESULT_WINDOW (GOVSEARCH_MAX_RESULT_WINDOW) may change it.
+MAX_RESULT_WINDOW = 10_000
+#: the most digits a page number may have at all (the result window refuses it long before)
+_MAX_PAGE_NUMBER = 999_999_999
 #: per facet: more selected values than any page offers means a scripted request
 MAX_FACET_VALUES = 50
 MAX_FACET_VALUE_LENGTH = 200
-SORTS = ("relevance", "date")
+#: relevance, newest published first, newest written (成文日期) first
+SORTS = ("relevance", "date", "written_date")
 
 #: parameters that take one value; the facet fields take any number (OR within a facet)
 SINGLE_PARAMS = ("q", "date_from", "date_to", "sort", "page", "size", "facets")
@@ -100,10 +104,19 @@ def _facet_values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
     return values
 
 
-def parse_search_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
+def last_reachable_page(size: int, max_window: int = MAX_RESULT_WINDOW) -> int:
+    """The deepest page of ``size`` hits whose last hit is inside the result window."""
+    return max(1, max_window // size)
+
+
+def parse_search_params(
+    params: Mapping[str, Sequence[str]], *, max_window: int | None = MAX_RESULT_WINDOW
+) -> SearchRequest:
     """Validate search parameters; raise ``QueryError`` naming the first invalid one.
 
     Empty values count as absent (a submitted form sends ``date_from=`` for an empty field).
+    ``page`` × ``size`` may reach at most ``max_window`` hits; None leaves the page unchecked for
+    a caller that clamps it itself (the result page shows the last page it can reach).
     """
     q = _single(params, "q")
     if len(q) > MAX_QUERY_LENGTH:
@@ -114,7 +127,9 @@ def parse_search_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         )
     sort = _single(params, "sort") or "relevance"
     if sort not in SORTS:
-        raise QueryError(f"sort must be 'relevance' or 'date' (got {_shown(sort)})", "sort")
+        raise QueryError(
+            f"sort must be 'relevance', 'date' or 'written_date' (got {_shown(sort)})", "sort"
+        )
     date_from = _date("date_from", _single(params, "date_from"))
     date_to = _date("date_to", _single(params, "date_to"))
     if date_from and date_to and date_from > date_to:
@@ -122,13 +137,22 @@ def parse_search_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     facets_raw = _single(params, "facets").lower() or "true"
     if facets_raw not in _TRUE + _FALSE:
         raise QueryError(f"facets must be true or false (got {_shown(facets_raw)})", "facets")
+    size = _whole_number("size", _single(params, "size"), DEFAULT_SIZE, 1, MAX_SIZE)
+    page = _whole_number("page", _single(params, "page"), 1, 1, max_window or _MAX_PAGE_NUMBER)
+    if max_window is not None and page * size > max_window:
+        raise QueryError(
+            f"page × size may reach at most hit {max_window} (got page {page} × size {size}): "
+            f"with size {size} the last page is {last_reachable_page(size, max_window)}; "
+            "narrow the search to see the documents past it",
+            "page",
+        )
     return SearchRequest(
         q=q,
         date_from=date_from,
         date_to=date_to,
         sort=sort,
-        page=_whole_number("page", _single(params, "page"), 1, 1, MAX_PAGE),
-        size=_whole_number("size", _single(params, "size"), DEFAULT_SIZE, 1, MAX_SIZE),
+        page=page,
+        size=size,
         facets=facets_raw in _TRUE,
         **{name: _facet_values(params, name) for name in FACET_FIELDS},
     )
@@ -163,13 +187,15 @@ def prepare(request: SearchRequest) -> ParsedQuery:
     if not isinstance(request.size, int) or not 1 <= request.size <= MAX_SIZE:
         raise QueryError(f"size must be between 1 and {MAX_SIZE}", "size")
     if request.sort not in SORTS:
-        raise QueryError("sort must be 'relevance' or 'date'", "sort")
+        raise QueryError("sort must be 'relevance', 'date' or 'written_date'", "sort")
     for name in ("date_from", "date_to"):
         _date(name, getattr(request, name))
     return parse_query(request.q)
 
 
-def run_search(engine: Engine, params: Mapping[str, Sequence[str]]) -> SearchResult:
+def run_search(
+    engine: Engine, params: Mapping[str, Sequence[str]], max_window: int = MAX_RESULT_WINDOW
+) -> SearchResult:
     """The one path from parameters to a result: ``GET /api/search`` answers its ``to_dict()``
     and ``govsearch search --json`` prints the same."""
-    return engine.search(parse_search_params(params))
+    return engine.search(parse_search_params(params, max_window=max_window))

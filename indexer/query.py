@@ -14,8 +14,10 @@ What the query language means (the README's "Search" section says it for users):
 * A part of more than ``ALL_WORDS`` words (a pasted sentence or paragraph) needs only two thirds
   of them (``AtLeast``): the document it was copied from matches by its run anyway, and no
   query finds nothing merely because it is long.
-* ``OR``, ``-part`` / ``NOT part``, parentheses, ``title:`` (title only), ``agency:`` (words of
-  the agency field), ``doc_no:`` (a 文号); a typed 文号 or 索引号 finds its document first.
+* ``OR``, ``-part`` / ``NOT part``, parentheses, ``title:`` / ``标题:`` (title only), ``agency:``
+  / ``机构:`` (words of the agency field), ``doc_no:`` / ``文号:`` (a 文号); a typed 文号 or 索引号
+  finds its document first. The reply prefixes (``承办单位:`` ``提案人:`` ``届次:`` ``反馈:`` …,
+  ``value_terms.py``) look up a reply's values whole; an unknown prefix is plain text.
 
 A syntax error never reaches the user: the whole query is searched as plain parts and a warning
 says so. Wildcards are not supported (``*`` and ``?`` are dropped) so that no query can expand
@@ -34,17 +36,22 @@ from .query_syntax import OPERATORS, PREFIX, Parser, QuerySyntaxError, lex
 from .query_tree import (
     RUN_FIELDS,
     And,
+    AndNot,
     AtLeast,
     Mark,
     Maybe,
+    Near,
     Node,
     Nothing,
     Or,
     ParsedQuery,
     Run,
     Term,
+    walk,
 )
+from .ranking import NEAR_GAP
 from .ranking import words as sphinx_words
+from .value_terms import VALUE_FIELDS, query_terms
 
 #: longer queries are cut here (with a warning): nobody types more, and it bounds parsing work
 MAX_QUERY_CHARS = 500
@@ -104,6 +111,8 @@ class _Builder:
         return node
 
     def words(self, text: str, prefix: str, *, positive: bool = True) -> Node:
+        if prefix in VALUE_FIELDS:
+            return self._values(prefix, text)
         # a run is matched as written (a ？ in a title is a character); words drop wildcards
         raw, text = text, self._clean(text)
         fields = FIELD_PREFIXES.get(prefix, DEFAULT_FIELDS)
@@ -125,8 +134,16 @@ class _Builder:
         )
         return self._part(node, run, fields, positive)
 
+    def _values(self, field: str, text: str) -> Node:
+        """A value prefix (承办单位:区交建局): the reply terms the typed value means."""
+        values = [v for v in query_terms(field, text) if self._take(1)]
+        if not values:
+            return Nothing()
+        terms = tuple(Term(field, v) for v in values)
+        return terms[0] if len(terms) == 1 else Or(terms)
+
     def phrase(self, text: str, prefix: str, *, positive: bool = True) -> Node:
-        if prefix in ("doc_no", "agency"):
+        if prefix in ("doc_no", "agency", *VALUE_FIELDS):
             # 文号 are matched whole; the agency field has no character view: its words
             return self.words(text, prefix, positive=positive)
         fields = FIELD_PREFIXES.get(prefix, DEFAULT_FIELDS)
@@ -146,9 +163,17 @@ class _Builder:
             for (a, a_fields), (b, b_fields) in zip(parts, parts[1:], strict=False)
             if a_fields == b_fields
         ]
-        if not joined:
+        near = [
+            Near(a_fields, a, b, NEAR_GAP)
+            for (a, a_fields), (b, b_fields) in zip(parts, parts[1:], strict=False)
+            if a_fields == b_fields
+            and all(NEAR_RUN[0] <= len(r) <= NEAR_RUN[1] for r in (a, b))
+            and not _can_overlap(a, b)
+        ]
+        optional = [*joined, *near]
+        if not optional:
             return node
-        return Maybe(node, joined[0] if len(joined) == 1 else Or(tuple(joined)))
+        return Maybe(node, optional[0] if len(optional) == 1 else Or(tuple(optional)))
 
     def _words(self, text: str, fields: tuple[str, ...]) -> tuple[Node, tuple[str, ...]]:
         """The words node of one part (all its words, or most of a long one) and its words."""
@@ -225,6 +250,36 @@ def exact_identifiers(q: str) -> tuple[tuple[str, str], ...]:
 # --- entry point ----------------------------------------------------------------------------
 
 
+#: runs a Near may join: a one-character run is matched in the character fields that Sphinx's
+#: NEAR uses as its signal (``_without_near``); a pasted sentence is ranked by its own run
+NEAR_RUN = (2, 12)
+
+
+def _can_overlap(a: str, b: str) -> bool:
+    """Whether occurrences of runs ``a`` and ``b`` can share characters (one holds the other, or
+    an end of one is a start of the other): then Sphinx's NEAR keeps or drops a pair by the
+    order its hits come in, which no simple rule reproduces."""
+    if a in b or b in a:
+        return True
+    return any(a.endswith(b[:k]) or b.endswith(a[:k]) for k in range(1, min(len(a), len(b))))
+
+
+def _without_near(node: Node) -> Node:
+    """``node`` without its Near nodes: Sphinx tells a close pair by the character fields
+    matching (ranked.py), which a one-character run elsewhere in the query matches too."""
+    if isinstance(node, (And, Or)):
+        kept = tuple(_without_near(c) for c in node.children if not isinstance(c, Near))
+        return type(node)(kept) if len(kept) != 1 or isinstance(node, And) else kept[0]
+    if isinstance(node, AndNot):
+        positive = None if node.positive is None else _without_near(node.positive)
+        return AndNot(positive, _without_near(node.negative))
+    if isinstance(node, Maybe):
+        if isinstance(node.optional, Near):
+            return _without_near(node.required)
+        return Maybe(_without_near(node.required), _without_near(node.optional))
+    return node
+
+
 def parse_query(q: str) -> ParsedQuery:
     """Parse a user query; bad syntax never raises: plain parts are searched, with a warning."""
     warnings: list[str] = []
@@ -252,6 +307,8 @@ def parse_query(q: str) -> ParsedQuery:
         warnings.append(f"query has too many words: only the first {MAX_TERMS} terms were used")
     if node is None:
         node = Nothing()
+    if any(isinstance(n, Run) and len(n.text) == 1 for n in walk(node)):
+        node = _without_near(node)
     return ParsedQuery(node, tuple(builder.marks), exact, warnings)
 
 

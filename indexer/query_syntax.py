@@ -1,7 +1,8 @@
 """The query syntax: a lexer and a small recursive-descent parser (no index terms here).
 
 Syntax: parts separated by spaces (all must match), ``OR``, ``-part`` / ``NOT part``,
-``"exact run"``, ``title:`` ``agency:`` ``doc_no:`` prefixes and parentheses. Whoosh's
+``"exact run"``, field prefixes (``title:`` ``agency:`` ``doc_no:``, ``承办单位:`` ``提案人:``
+``届次:`` …: ``value_terms.PREFIX_NAMES``) and parentheses. Whoosh's
 QueryParser splits on spaces and punctuation, which does not fit Chinese text without spaces, so
 the query string is tokenised here and each part is handed to a builder (``query._Builder``)
 that turns it into index terms.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .query_tree import AndNot, Node, Or
+from .value_terms import PREFIX_NAMES
 
 #: deeper parentheses are a syntax error (plain words): each level is three recursive calls, and
 #: 499 '(' hit Python's recursion limit, a RecursionError that answered HTTP 500
@@ -40,7 +42,11 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-PREFIX = re.compile(r"^(title|agency|doc_no)[:：]", re.IGNORECASE)
+# the longest names first (提建议人 before 建议人); value_terms.PREFIX_NAMES says what each means
+PREFIX = re.compile(
+    rf"^({'|'.join(sorted(map(re.escape, PREFIX_NAMES), key=len, reverse=True))})[:：]",
+    re.IGNORECASE,
+)
 OPERATORS = ("OR", "NOT", "AND", "|", "||", "&&")
 
 
@@ -48,7 +54,7 @@ OPERATORS = ("OR", "NOT", "AND", "|", "||", "&&")
 class _Tok:
     kind: str  # word | lparen | rparen | phrase | or | not | and
     text: str = ""
-    prefix: str = ""  # title / agency / doc_no for a prefixed word or phrase
+    prefix: str = ""  # title / agency / doc_no / a value field, for a prefixed word or phrase
     negated: bool = False  # written as -word
 
 
@@ -145,7 +151,7 @@ def _lex(q: str) -> list[_Tok]:
                 raise QuerySyntaxError("lone '-'")
         pm = PREFIX.match(text)
         if pm and not pending_prefix:
-            pending_prefix = pm.group(1).lower()
+            pending_prefix = PREFIX_NAMES[pm.group(1).lower()]
             text = text[pm.end() :]
             if not text:
                 if i < len(q) and q[i] in '"“”＂':

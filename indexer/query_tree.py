@@ -4,7 +4,8 @@ Leaves: ``Term`` (an index term of a word field, or an exact 文号 / 索引号)
 characters that must occur as written, matched on the character view of ``chars.py``).
 Inner nodes: ``And``, ``Or``, ``AndNot``, ``AtLeast`` (minimum-should-match, for pasted passages
 whose words would be too many to require all), ``Maybe`` (matched by ``required`` alone;
-``optional`` adds to the ranking where it also matches: words written next to each other).
+``optional`` adds to the ranking where it also matches: words written next to each other),
+``Near`` (two runs close together: a ranking signal only, under a Maybe).
 """
 
 from __future__ import annotations
@@ -75,7 +76,43 @@ class Maybe:
     optional: Node
 
 
-Node = Term | Run | And | Or | AndNot | AtLeast | Maybe | Nothing
+@dataclass(frozen=True)
+class Near:
+    """Documents where runs ``left`` and ``right`` occur in one of ``fields``, in either order,
+    with at most ``gap`` characters between the end of one and the start of the other.
+
+    Only ever an optional of a Maybe: it adds ranking.NEAR_BONUS and no keyword hits. The two
+    runs never overlap (``query._can_overlap``), so "some pair is close" is what Sphinx's
+    NEAR/(gap + 1) operator finds too (its FSM follows the hits in position order).
+    """
+
+    fields: tuple[str, ...]
+    left: str
+    right: str
+    gap: int
+
+
+Node = Term | Run | And | Or | AndNot | AtLeast | Maybe | Near | Nothing
+
+
+def walk(node: Node | None):
+    """Every node of a tree, depth first."""
+    if node is None:
+        return
+    yield node
+    if isinstance(node, (And, Or)):
+        for child in node.children:
+            yield from walk(child)
+    elif isinstance(node, AndNot):
+        yield from walk(node.positive)
+        yield from walk(node.negative)
+    elif isinstance(node, Maybe):
+        yield from walk(node.required)
+        yield from walk(node.optional)
+
+
+def has_near(node: Node | None) -> bool:
+    return any(isinstance(n, Near) for n in walk(node))
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,12 @@ CHAR_FIELDS: dict[str, str] = {"title": "title_chars", "body": "body_chars"}
 #: idf <= ln(N) + 1 each, 948 at a million documents. Among the documents that hold a run (or
 #: among those that hold none) BM25F decides, bigrams of the matched runs included.
 RUN_BONUS = 1000.0
+#: words close together rank above words far apart (issue 13): a document where two neighbouring
+#: parts of the query occur within NEAR_GAP characters of each other (either order, one field)
+#: gains NEAR_BONUS, below RUN_BONUS (closeness needs both runs, so such a document has
+#: RUN_BONUS too) and above what the few keywords of a short query can score apart
+NEAR_BONUS = 500.0
+NEAR_GAP = 10
 #: a typed 文号 / 索引号 ranks above any text match, run or words
 EXACT_BONUS = 10 * RUN_BONUS
 #: more-like-this: key terms taken from a document

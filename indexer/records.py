@@ -6,6 +6,7 @@ They hold data only (no Whoosh, no Flask) so that every layer and a second engin
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,9 @@ class Document:
     proposal_no: str = ""  # e.g. 13
     addressee: str = ""  # e.g. 王强委员, 陈朝雄代表
     handling_units: list[str] = field(default_factory=list)  # 主办 / 会办 / 承办单位
+    feedback: str = ""  # the proposer's recorded satisfaction: 满意 / 基本满意 / 不满意
+    reply_date: str = ""  # YYYY-MM-DD; the letter's own date (落款), not the publication date
+    kind_of_page: str = ""  # "reply" (one reply), "session_list" (a whole session's), or ""
     contact: str = ""  # 联系人 …
     # --- attachments (附件): files read by indexer/extract/attachment.py; "" / 0 / [] for pages
     file_type: str = ""  # PDF / Word / Excel / OFD / 扫描件 ("" for a page: its facet value 网页)
@@ -45,6 +49,8 @@ class Document:
     parent_title: str = ""
     #: a page's attachments: {"id", "name", "type", "size"} each (ids of indexed documents)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    #: the source gave no title: ``title`` is the body's first meaningful line (pages say so)
+    title_from_body: bool = False
     warnings: list[str] = field(default_factory=list)  # usable text, but something was off
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,7 +58,7 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = _field_names(cls)
         return cls(**{k: v for k, v in data.items() if k in names})
 
     @property
@@ -65,17 +71,26 @@ class Document:
         return self.file_type or PAGE_TYPE
 
 
-def facet_value_of(doc: Document, facet: str) -> str:
-    """What ``doc`` counts under ``facet`` (both engines index this)."""
-    if facet == "year":
-        return doc.year
-    if facet == "file_type":
-        return doc.kind
-    return getattr(doc, facet)
-
-
 #: the file_type facet's value of a page (HTML, text, JSON, Markdown: text that is no file)
 PAGE_TYPE = "网页"
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    # asked for each of a page's hits: dataclasses.fields() builds its tuple on every call
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+#: the fields a reply to a proposal or suggestion has, and a page that is none has empty
+REPLY_FIELDS: tuple[str, ...] = (
+    "proposal_kind",
+    "session",
+    "proposal_no",
+    "addressee",
+    "handling_units",
+    "feedback",
+    "reply_date",
+)
 
 
 #: the facet fields, in the order pages show them
@@ -85,8 +100,14 @@ FACET_FIELDS: tuple[str, ...] = (
     "doc_type",
     "category",
     "proposal_kind",
+    "session",
+    "handling_unit",
+    "feedback",
+    "kind_of_page",
     "file_type",
 )
+#: facets a document may have several values of (a reply's handling units)
+MULTI_VALUED_FACETS: tuple[str, ...] = ("handling_unit",)
 
 
 @dataclass
@@ -99,10 +120,14 @@ class SearchRequest:
     year: list[str] = field(default_factory=list)
     category: list[str] = field(default_factory=list)
     proposal_kind: list[str] = field(default_factory=list)
+    session: list[str] = field(default_factory=list)
+    handling_unit: list[str] = field(default_factory=list)  # canonical names (indexer.agencies)
+    feedback: list[str] = field(default_factory=list)
+    kind_of_page: list[str] = field(default_factory=list)  # reply / session_list
     file_type: list[str] = field(default_factory=list)  # 网页 / PDF / Word / Excel / OFD / 扫描件
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
-    sort: str = "relevance"  # relevance | date
+    sort: str = "relevance"  # relevance | date | written_date
     page: int = 1
     size: int = 10
     facets: bool = True
@@ -126,6 +151,16 @@ class Hit:
     title_html: str = ""  # the title, escaped, with <mark> on matched words
     category: str = ""
     proposal_kind: str = ""
+    title_from_body: bool = False  # see Document.title_from_body
+    # the reply fields (Document.REPLY_FIELDS): empty on a document that is no reply
+    session: str = ""
+    proposal_no: str = ""
+    addressee: str = ""
+    handling_units: list[str] = field(default_factory=list)
+    feedback: str = ""
+    reply_date: str = ""
+    kind_of_page: str = ""
+    written_date: str = ""
     file_type: str = ""  # "" for a page
     parent_title: str = ""  # an attachment's page: shown as 附件 · <page title>
 

@@ -68,7 +68,7 @@ def format_table(result: SearchResult, width: int = 100) -> str:
     lines.append(_GAP.join(header).rstrip())
     first = (result.page - 1) * result.size + 1
     for n, hit in enumerate(result.hits, start=first):
-        row = [str(n).rjust(number_width), fit(hit.title or hit.id, title_width)]
+        row = [str(n).rjust(number_width), fit(hit.title or "(无标题)", title_width)]
         row += [fit(getattr(hit, name), w) for name, _, w in fixed]
         lines.append(_GAP.join(row).rstrip())
     return "\n".join(lines)

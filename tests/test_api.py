@@ -150,6 +150,24 @@ def test_document_is_the_whole_document_with_related_hits(api_client):
         assert HIT_KEYS <= set(related) and related["id"] != doc["id"]
 
 
+def test_reply_fields_on_the_document_and_its_hit(api_client):
+    hit = get_json(api_client, "/api/search?q=地瓜经济")["hits"][0]
+    doc = get_json(api_client, f"/api/documents/{hit['id']}")
+    seed = {
+        "proposal_kind": "提案",
+        "session": "区政协六届三次会议",
+        "proposal_no": "13",
+        "addressee": "王强委员",
+        "feedback": "",
+        "reply_date": "",
+        "kind_of_page": "reply",
+    }
+    for name, value in seed.items():
+        assert doc[name] == value and hit[name] == value, name
+    assert doc["handling_units"] == hit["handling_units"]
+    assert hit["handling_units"][0] == "区商务局"
+
+
 @pytest.mark.parametrize(
     "doc_id",
     [
@@ -216,7 +234,9 @@ def test_csv_has_a_bom_and_the_hits_in_chinese(api_client):
     rows = read_csv(api_client.get("/api/search.csv?q=地瓜经济"))
     hits = get_json(api_client, "/api/search?q=地瓜经济&size=100")["hits"]
     assert list(rows[0]) == list(CSV_COLUMNS)
-    assert CSV_COLUMNS == ("id", "title", "agency", "date", "doc_type", "doc_no", "index_no", "url")
+    assert CSV_COLUMNS == (
+        *("id", "title", "agency", "date", "doc_type", "doc_no", "index_no", "url", "link"),
+    )
     assert [r["id"] for r in rows] == [h["id"] for h in hits]
     assert rows[0]["title"] == hits[0]["title"] and "提案" in rows[0]["title"]
 

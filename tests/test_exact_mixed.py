@@ -14,6 +14,7 @@ import pytest
 from conftest import DATA, running_cluster
 
 from indexer.chars import query_run, stream
+from indexer.ranking import NEAR_BONUS
 from indexer.records import SearchRequest
 from indexer.sphinx.engine import SphinxEngine
 from indexer.sphinx.process import binaries_available
@@ -109,11 +110,17 @@ def near(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         yield engine
 
 
-def test_parts_written_next_to_each_other_rank_first(near):
+def test_parts_written_next_to_each_other_rank_first_then_close_then_apart(near):
     """脱贫 攻坚: both parts must match; where they are written together (脱贫攻坚) the
-    document ranks above the one of the same length that has them far apart (the joined run's
-    bigrams add to its score: without them the other one ranked first)."""
+    document ranks above the one that has them two characters apart (the joined run's bigrams
+    add to its score), which ranks above the one that has them far apart (ranking.NEAR_BONUS:
+    without it those two tie, same length, same words)."""
     result = near.search(SearchRequest(q="脱贫 攻坚", size=10, facets=False))
     titles = [h.title for h in result.hits]
-    assert titles == ["关于巩固拓展成果的通知", "关于农村道路建设的通知"], titles
+    assert titles == ["关于巩固拓展成果的通知", "关于农村道路养护的通知", "关于农村道路建设的通知"]
     assert "<mark>脱贫攻坚</mark>" in result.hits[0].snippet
+    together, close, apart = (h.score for h in result.hits)
+    assert 0 < together - close < NEAR_BONUS / 2 < close - apart
+    # the same parts typed the other way round: closeness has no order, adjacency has
+    reverse = near.search(SearchRequest(q="攻坚 脱贫", size=10, facets=False))
+    assert [h.title for h in reverse.hits][-1] == "关于农村道路建设的通知"

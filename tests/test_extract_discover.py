@@ -73,7 +73,7 @@ def test_ids_are_stable_url_safe_and_depend_on_the_relpath_only(tmp_path: Path) 
     rel = "pingtan/zwgk/gsgg/202212/42015_2022年11月及1-11月平潭环境空气质量/page.txt"
     assert make_id(rel) == make_id(rel)
     assert re.fullmatch(r"[0-9a-f]{16}", make_id(rel))
-    assert make_id(rel) != make_id(rel, 0) != make_id(rel, 1)
+    assert make_id(rel) != make_id(rel, "id:1") != make_id(rel, "id:2")
     # NFD file names (macOS) give the same id as NFC ones
     assert make_id(unicodedata.normalize("NFD", "规划/á.md")) == make_id("规划/á.md")
     assert make_id("a\\b.txt") == make_id("a/b.txt")
@@ -106,11 +106,15 @@ def test_page_html_given_directly_is_read_with_its_page_txt() -> None:
     assert via_html.source_path.endswith("/page.txt")
 
 
-def test_records_get_numbered_ids(tmp_path: Path) -> None:
+def test_record_ids_come_from_the_record_not_its_position(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     path.write_text(
-        '{"title": "关于开展安全生产检查的通知"}\nnot json\n{"title": "关于调整河长名单的公示"}\n',
+        '{"title": "关于开展安全生产检查的通知", "id": 7}\nnot json\n'
+        '{"title": "关于调整河长名单的公示", "url": "https://x.gov.cn/a.htm"}\n'
+        '{"title": "关于公布举报电话的公告", "date": "2023-01-02", "body": "正文"}\n',
         "utf-8",
     )
     docs = extract_source(Source(path, "r.jsonl"))
-    assert [d.id for d in docs] == [make_id("r.jsonl", 0), make_id("r.jsonl", 2)]
+    keys = ["id:7", "url:https://x.gov.cn/a.htm", "sha1:"]
+    assert [d.id for d in docs[:2]] == [make_id("r.jsonl", k) for k in keys[:2]]
+    assert docs[2].id not in {make_id("r.jsonl", n) for n in ("2", "3")}

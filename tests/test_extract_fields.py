@@ -9,18 +9,14 @@ from indexer.extract.fields import (
     clean_title,
     clean_value,
     doc_type_from_title,
-    find_addressee,
-    find_co_handlers,
     find_contact,
     find_doc_no,
     label_field,
     normalize_doc_no,
     parse_date,
-    proposal_from_opening,
-    proposal_from_title,
-    split_units,
 )
 from indexer.extract.labels import split_labelled
+from indexer.extract.proposals import find_handling_units, find_salutation, split_units
 
 
 @pytest.mark.parametrize(
@@ -36,6 +32,11 @@ from indexer.extract.labels import split_labelled
         ("二〇一二年四月十六日", "2012-04-16"),  # 〇 U+3007
         ("二〇二三年十二月三十一日", "2023-12-31"),
         ("一九八二年十二月四日", "1982-12-04"),
+        ("二〇二四年六月三日", "2024-06-03"),
+        ("二0二四年六月三日", "2024-06-03"),  # a typed 0 for the zero
+        ("2024.6.3", "2024-06-03"),
+        ("2024．6．3", "2024-06-03"),
+        ("2024 年 6 月 3 日", "2024-06-03"),
         ("2023-02-30", ""),  # no such day: nothing rather than a wrong date
         ("第13号", ""),
         ("", ""),
@@ -108,33 +109,15 @@ def test_canonical_label_and_placeholder_values() -> None:
     assert clean_value("  岚综管综〔2016〕178号 ") == "岚综管综〔2016〕178号"
 
 
-def test_proposal_from_title_and_opening() -> None:
-    assert proposal_from_title("关于区政协六届三次会议第13号提案的复函") == {
-        "session": "区政协六届三次会议",
-        "proposal_no": "13",
-        "proposal_kind": "提案",
-    }
-    assert (
-        proposal_from_title("关于市十六届人大三次会议第128号建议的答复")["proposal_kind"] == "建议"
-    )
-    opening = "您在区政协六届三次会议上提出的《关于深耕“地瓜经济”的建议》(第13号)收悉"
-    assert proposal_from_opening(opening) == {
-        "session": "区政协六届三次会议",
-        "proposal_no": "13",
-        "proposal_kind": "提案",  # 政协: a 提案 even though its title says 建议
-    }
-    assert proposal_from_title("关于规范公益性公墓建设的建议") == {}
-
-
 def test_addressee_contact_and_handling_units() -> None:
-    assert find_addressee(["王强委员:", "您在…"]) == "王强委员"
-    assert find_addressee(["陈朝雄代表：", "…"]) == "陈朝雄代表"
-    assert find_addressee(["各区县人民政府："]) == ""
+    assert find_salutation("王强委员:\n您在…") == "王强委员"
+    assert find_salutation("陈朝雄代表：\n…") == "陈朝雄代表"
+    assert find_salutation("各区县人民政府：\n…") == ""
     assert find_contact("…支持!\n(联系人:卜欣,联系电话:0571-89510494)") == (
         "联系人:卜欣,联系电话:0571-89510494"
     )
     opening = "经我局主办,区发改经信局、区科技局、区市场监管局、区投促局等单位会办,并报区政府"
-    assert find_co_handlers(opening, "区商务局(区金融办)") == [
+    assert find_handling_units(opening, "区商务局(区金融办)") == [
         "区商务局",
         "区发改经信局",
         "区科技局",
@@ -160,3 +143,29 @@ def test_split_labelled_run_together_fields() -> None:
         ("提案人", "吴海英、林绍钿等代表"),
         ("承办单位", "区交通与建设局"),
     ]
+
+
+def test_dates_with_dots_and_chinese_numerals_are_read_in_every_layout(tmp_path) -> None:
+    from indexer.extract import extract_document
+
+    crawler = tmp_path / "a" / "page.txt"
+    crawler.parent.mkdir()
+    crawler.write_text(
+        "标题: 关于开展消防安全检查的通知\n发布时间: 2024.6.3\n文号: \n发布机构: 区应急管理局\n"
+        "栏目: 通知公告\n原文链接: \n==================== 正文 ====================\n"
+        "索 引 号： PZ00101-1300-2024-00001 成文日期： 二〇二四年五月三十日 发布日期： 2024.6.3 "
+        "时间：2024-06-03 09:00 微信 微博 QQ空间 各乡镇：为做好消防安全工作，现通知如下。",
+        "utf-8",
+    )
+    doc = extract_document(crawler)
+    assert doc.date == "2024-06-03"
+    page = tmp_path / "b.html"
+    page.write_text(
+        "<html><head><title>关于开展消防安全检查的通知</title></head><body>"
+        "<table><tr><td>成文日期：</td><td>二〇二四年五月三十日</td>"
+        "<td>发布日期：</td><td>2024.6.3</td></tr></table>"
+        "<div>各乡镇：为做好消防安全工作，现通知如下。</div></body></html>",
+        "utf-8",
+    )
+    doc = extract_document(page)
+    assert (doc.written_date, doc.date) == ("2024-05-30", "2024-06-03")

@@ -97,8 +97,10 @@ def test_plain_text_title_only_when_the_first_line_reads_as_one(tmp_path: Path) 
     untitled = tmp_path / "b.txt"
     untitled.write_text("各单位：\n现将有关事项通知如下，请认真贯彻执行。\n", "utf-8")
     doc = extract_document(untitled)
-    assert doc.title == ""
+    # no title in the text: the first meaningful line of the body stands in, marked as such
+    assert (doc.title, doc.title_from_body) == ("现将有关事项通知如下，请认真贯彻执行。", True)
     assert doc.body.startswith("各单位：")
+    assert extract_document(titled).title_from_body is False
 
 
 def test_page_html_fills_what_the_page_txt_lacks_but_never_its_text(tmp_path: Path) -> None:

@@ -273,10 +273,12 @@ def test_document_page_shows_metadata_highlights_and_related(client, engine):
         ("发布机构", doc.agency),
         ("发布日期", doc.date),
         ("公开方式", doc.disclosure),
-        ("委员/代表", doc.addressee),
     ):
         assert rows.get(label, "") == value
     assert all(rows.values()), "rows without a value are left out"
+    # the reply's fields are a labelled block of their own
+    reply = {dt.get_text(): dt.find_next("dd").get_text() for dt in page.select(".reply-block dt")}
+    assert reply["提案人/建议人"] == doc.addressee and reply["编号"] == doc.proposal_no
     marks = page.select(".doc-body mark")
     assert marks
     nav = page.select_one(".match-nav")

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from indexer.errors import QueryError
 from indexer.params import (
-    MAX_PAGE,
     MAX_QUERY_LENGTH,
+    MAX_RESULT_WINDOW,
     MAX_SIZE,
     parse_search_params,
     to_query_params,
@@ -82,7 +82,7 @@ def test_control_characters_become_spaces():
         ({"size": ["1.5"]}, ["size", "whole number"]),
         ({"page": ["-1"]}, ["page", "whole number"]),
         ({"page": ["abc"]}, ["page", "'abc'"]),
-        ({"page": ["1000000000"]}, ["page", str(MAX_PAGE)]),
+        ({"page": ["1000000000"]}, ["page", str(MAX_RESULT_WINDOW)]),
         ({"page": ["9" * 5000]}, ["page"]),  # int() would raise its own ValueError past 4300
         ({"page": ["٣"]}, ["page"]),  # Arabic-Indic three: int() accepts it, we do not
         ({"page": ["1", "2"]}, ["page", "only once"]),
@@ -113,8 +113,11 @@ def test_a_long_bad_value_is_not_echoed_whole():
 
 
 def test_limits_are_inclusive():
-    req = parse_search_params({"page": [str(MAX_PAGE)], "size": [str(MAX_SIZE)]})
-    assert (req.page, req.size) == (MAX_PAGE, MAX_SIZE)
+    last = MAX_RESULT_WINDOW // MAX_SIZE
+    req = parse_search_params({"page": [str(last)], "size": [str(MAX_SIZE)]})
+    assert (req.page, req.size) == (last, MAX_SIZE)
+    req = parse_search_params({"page": [str(MAX_RESULT_WINDOW)], "size": ["1"]})
+    assert (req.page, req.size) == (MAX_RESULT_WINDOW, 1)
     assert parse_search_params({"q": ["政" * MAX_QUERY_LENGTH]}).q == "政" * MAX_QUERY_LENGTH
     same_day = {"date_from": ["2024-02-29"], "date_to": ["2024-02-29"]}
     assert parse_search_params(same_day).date_from == "2024-02-29"
@@ -137,12 +140,13 @@ _values = st.lists(
     year=st.lists(st.from_regex(r"[0-9]{4}", fullmatch=True), max_size=3, unique=True),
     dates=st.lists(st.dates().map(str), min_size=2, max_size=2).map(sorted),
     sort=st.sampled_from(["relevance", "date"]),
-    page=st.integers(1, MAX_PAGE),
+    page=st.integers(1, MAX_RESULT_WINDOW),
     size=st.integers(1, MAX_SIZE),
     facets=st.booleans(),
 )
 def test_query_params_round_trip(q, agency, year, dates, sort, page, size, facets):
     agency = [a for a in agency if a.strip() == a]
+    page = min(page, MAX_RESULT_WINDOW // size)  # inside the result window
     req = SearchRequest(
         q=q,
         agency=agency,

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from indexer.analysis import analyze
 from indexer.query import ALL_WORDS, MAX_QUERY_CHARS, MAX_TERMS, exact_identifiers, parse_query
-from indexer.query_tree import And, AndNot, AtLeast, Maybe, Nothing, Or, Run, Term
+from indexer.query_tree import And, AndNot, AtLeast, Maybe, Near, Nothing, Or, Run, Term, walk
+from indexer.ranking import NEAR_GAP
 
 
 def terms_of(node) -> set[tuple[str, str]]:
@@ -67,12 +68,27 @@ def test_quoted_is_the_run_only():
     assert parse_query('title:"三支一扶"').node == Run(("title",), "三支一扶")
 
 
-def test_neighbouring_parts_joined_are_an_optional_run():
+def test_neighbouring_parts_joined_are_an_optional_run_and_near():
     node = parse_query("脱贫 攻坚").node
     assert isinstance(node, Maybe)
-    assert node.optional == Run(("title", "body"), "脱贫攻坚")
+    assert node.optional == Or(
+        (Run(("title", "body"), "脱贫攻坚"), Near(("title", "body"), "脱贫", "攻坚", NEAR_GAP))
+    )
     three = parse_query("甲乙 丙丁 戊己").node
     assert isinstance(three, Maybe) and runs_of(three.optional) == {"甲乙丙丁", "丙丁戊己"}
+    nears = {(n.left, n.right) for n in walk(three.optional) if isinstance(n, Near)}
+    assert nears == {("甲乙", "丙丁"), ("丙丁", "戊己")}
+
+
+def test_no_near_where_runs_can_overlap_or_a_run_is_one_character():
+    def nears(q):
+        return [n for n in walk(parse_query(q).node) if isinstance(n, Near)]
+
+    assert not nears("中华人民 人民共和国")  # an end of one is a start of the other
+    assert not nears("人民 中华人民共和国")  # one holds the other
+    assert not nears("法 民法典 宪法")  # a one-character run: Sphinx's signal would be wrong
+    assert not nears("民法典 " + "中华人民共和国民法典总则")  # a run over 12 characters
+    assert nears("民法典 宪法") and nears('"三支一扶" 新春')
 
 
 def test_a_pasted_passage_needs_most_of_its_words_not_all():

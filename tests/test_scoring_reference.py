@@ -22,8 +22,17 @@ from indexer.chars import grams, stream
 from indexer.docstore import DocStore
 from indexer.extract.fields import normalize_doc_no
 from indexer.query import parse_query
-from indexer.query_tree import And, AndNot, AtLeast, Maybe, Nothing, Or, Run, Term
-from indexer.ranking import CHAR_FIELDS, FIELD_WEIGHTS, GRAM_FIELDS, K1, RUN_BONUS, WORD, B
+from indexer.query_tree import And, AndNot, AtLeast, Maybe, Near, Nothing, Or, Run, Term
+from indexer.ranking import (
+    CHAR_FIELDS,
+    FIELD_WEIGHTS,
+    GRAM_FIELDS,
+    K1,
+    NEAR_BONUS,
+    RUN_BONUS,
+    WORD,
+    B,
+)
 from indexer.records import SearchRequest
 from indexer.whoosh import layout
 from indexer.whoosh.engine import SearchEngine
@@ -76,6 +85,10 @@ class Doc:
         for f, text in self.streams.items():
             self.dl += FIELD_WEIGHTS[GRAM_FIELDS[f]] * max(len(text) - 1, 0)
             self.dl += FIELD_WEIGHTS[CHAR_FIELDS[f]] * len(text)
+
+
+#: the hits key of a matched Near (no keyword: it only adds ranking.NEAR_BONUS)
+_NEAR = ("near", "")
 
 
 def _starts(text: str, run: str) -> list[int]:
@@ -138,6 +151,16 @@ def evaluate(node, d: Doc) -> tuple[bool, dict]:
         if ok and evaluate(node.negative, d)[0]:
             return False, {}
         return ok, hits
+    if isinstance(node, Near):
+        # close: at most node.gap characters from the end of one run to the start of the other
+        for f in node.fields:
+            lefts = _starts(d.streams[f], node.left)
+            rights = _starts(d.streams[f], node.right)
+            gaps = [b - (a + len(node.left)) for a in lefts for b in rights]
+            gaps += [a - (b + len(node.right)) for a in lefts for b in rights]
+            if any(0 <= gap <= node.gap for gap in gaps):
+                return True, {_NEAR: True}
+        return False, {}
     if isinstance(node, Nothing):
         return False, {}
     raise TypeError(node)
@@ -155,9 +178,11 @@ def reference(docs: Docs, q: str) -> dict[str, float]:
             continue
         tf: Counter = Counter()
         for (keyword, field), v in hits.items():
-            tf[keyword] += len(v) * FIELD_WEIGHTS[field] if isinstance(v, set) else v
+            if (keyword, field) != _NEAR:
+                tf[keyword] += len(v) * FIELD_WEIGHTS[field] if isinstance(v, set) else v
         norm = K1 * (1 - B + B * d.dl / avgdl)
         bonus = RUN_BONUS if any(isinstance(k, tuple) for k, _ in hits) else 0.0
+        bonus += NEAR_BONUS if _NEAR in hits else 0.0
         out[d.id] = bonus + sum(
             (math.log(n / (frequency(docs, k) + 1)) + 1) * v / (v + norm) for k, v in tf.items()
         )

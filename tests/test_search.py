@@ -156,8 +156,19 @@ def test_date_range_and_sort_by_date(engine):
     assert [h.date for h in newest.hits] == sorted((h.date for h in newest.hits), reverse=True)
 
 
+def test_sort_by_written_date(engine):
+    result = engine.search(SearchRequest(q="", sort="written_date", size=100))
+    written = [h.written_date for h in result.hits]
+    assert written[0] and written.count("") < len(written)
+    # newest 成文日期 first, documents without one last
+    dated = [w for w in written if w]
+    assert dated == sorted(dated, reverse=True)
+    assert written == dated + [""] * (len(written) - len(dated))
+    assert [h.date for h in result.hits] != sorted((h.date for h in result.hits), reverse=True)
+
+
 def test_pagination_has_no_overlap_and_no_gaps(engine):
-    for sort in ("relevance", "date"):
+    for sort in ("relevance", "date", "written_date"):
         full = engine.search(SearchRequest(q="平潭", size=100, sort=sort))
         pages = []
         for page in range(1, full.total // 7 + 2):

@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from indexer.errors import AnalyzerMismatchError
 from indexer.ranking import EXACT_BONUS
 from indexer.records import SearchRequest, SearchResult
 from indexer.sphinx.build import build_sphinx
-from indexer.sphinx.cluster import META, Cluster
+from indexer.sphinx.cluster import META, Cluster, load_cluster
 from indexer.sphinx.connections import ShardUnavailableError
 from indexer.sphinx.engine import SphinxEngine
 from indexer.sphinx.process import (
@@ -57,12 +59,20 @@ QUERIES = [
     "提案 答复",
     "岚综管综〔2023〕91号",
     "",
+    # the reply prefixes: whole values, matched and not ranked
+    "承办单位:区交建局",
+    "提案人:陈榕 OR 届次:六届三次",
+    "handling_unit:区社会事业局 -反馈:满意",
 ]
 FILTERS = [
     {},
     {"year": ["2023"]},
     {"agency": ["平潭县人民代表大会常务委员会"], "doc_type": ["答复"]},
     {"date_from": "2022-01-01", "date_to": "2023-06-30"},
+    # the reply facets; handling_unit is multi-valued (a reply passes with any of its units)
+    {"handling_unit": ["区社会事业局", "区交通与建设局"]},
+    {"proposal_kind": ["提案"], "feedback": ["基本满意"]},
+    {"session": ["区政协六届三次会议"]},
 ]
 
 
@@ -165,15 +175,18 @@ def test_later_pages_merge_the_shards_like_whoosh(whoosh, sphinx, q):
         same_ranking(whoosh.search(request), sphinx.search(request))
 
 
+@pytest.mark.parametrize("sort", ["date", "written_date"])
 @pytest.mark.parametrize("q", QUERIES)
-def test_same_order_by_date_as_whoosh(whoosh, sphinx, q):
-    w = whoosh.search(SearchRequest(q=q, size=10, sort="date"))
-    s = sphinx.search(SearchRequest(q=q, size=10, sort="date"))
-    assert [h.date for h in s.hits] == [h.date for h in w.hits]
+def test_same_order_by_date_as_whoosh(whoosh, sphinx, q, sort):
+    w = whoosh.search(SearchRequest(q=q, size=10, sort=sort))
+    s = sphinx.search(SearchRequest(q=q, size=10, sort=sort))
+    assert [getattr(h, sort) for h in s.hits] == [getattr(h, sort) for h in w.hits]
     # documents of the same date may come in another order (ties); all but the last date's
     # group are complete on both sides
-    last = w.hits[-1].date if w.hits else None
-    assert {h.id for h in s.hits if h.date != last} == {h.id for h in w.hits if h.date != last}
+    last = getattr(w.hits[-1], sort) if w.hits else None
+    assert {h.id for h in s.hits if getattr(h, sort) != last} == {
+        h.id for h in w.hits if getattr(h, sort) != last
+    }
 
 
 def test_exact_doc_no_lookup_and_highlight_on_original_text(sphinx):
@@ -217,6 +230,11 @@ def test_api_and_pages_work_unchanged_on_sphinx(cluster, sphinx):
         document = client.get(f"/api/documents/{doc_id}").get_json()
         assert document["id"] == doc_id and "related" in document
         assert client.get("/api/documents/nope").status_code == 404
+        replies = client.get("/replies", query_string={"handling_unit": "区社会事业局"})
+        assert replies.status_code == 200 and "区社会事业局" in replies.get_data(as_text=True)
+        csv_rows = client.get("/replies.csv").get_data(as_text=True).splitlines()
+        expected_replies = sphinx.search(SearchRequest(kind_of_page=["reply"]))
+        assert len(csv_rows) == 1 + expected_replies.total
         assert (
             client.get("/api/search", query_string={"date_from": "2023-13-01"}).status_code == 400
         )
@@ -338,3 +356,50 @@ def test_an_index_built_in_another_format_is_refused(tmp_path):
     (index / META).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(AnalyzerMismatchError, match="rebuild it with 'govsearch index"):
         SphinxEngine(index)
+
+
+def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from indexer.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("folder", ["with space", "索引 目录"])
+def test_an_index_path_with_spaces_or_chinese_builds_and_serves(tmp_path, folder):
+    """Every path is written into the configs and the indexer's shell command; a space used to
+    split ``tsvpipe_command`` (issue 16, 6)."""
+    index = tmp_path / folder / "ix"
+    base = str(free_port_range(4))
+    built = _cli("index", "--backend", "sphinx", "--corpus", str(CORPUS), "--index", str(index),
+                 "--base-port", base)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    cluster = load_cluster(index)
+    pids = start_searchd(cluster)
+    try:
+        found = _cli("search", "地瓜经济", "--index", str(index), "--json")
+        assert found.returncode == 0, found.stderr
+        assert json.loads(found.stdout)["total"] > 0
+    finally:
+        stop_searchd(cluster, pids)
+
+
+@pytest.mark.parametrize("folder", ["comment#x", "line\nbreak", "back\\slash"])
+def test_an_index_path_a_config_cannot_hold_is_refused_in_one_line(tmp_path, folder):
+    index = tmp_path / folder / "ix"
+    built = _cli("index", "--backend", "sphinx", "--corpus", str(CORPUS), "--index", str(index))
+    assert built.returncode != 0
+    assert built.stderr.count("\n") == 1 and "Traceback" not in built.stderr, built.stderr
+    assert "Sphinx config cannot hold" in built.stderr
+    assert not index.exists()
+
+
+def test_a_shard_host_a_config_cannot_hold_is_refused_in_one_line(tmp_path):
+    built = _cli("index", "--backend", "sphinx", "--corpus", str(CORPUS),
+                 "--index", str(tmp_path / "ix"), "--shard-host", "a b#c")  # fmt: skip
+    assert built.returncode != 0
+    assert built.stderr.count("\n") == 1 and "Traceback" not in built.stderr, built.stderr
+    assert "not a host name" in built.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ bp = Blueprint("api", __name__)
 # so an id can never name a file, and anything else is answered 404 before the docstore is asked.
 DOC_ID = re.compile(r"[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]{0,254})")
 
-CSV_COLUMNS = ("id", "title", "agency", "date", "doc_type", "doc_no", "index_no", "url")
+CSV_COLUMNS = ("id", "title", "agency", "date", "doc_type", "doc_no", "index_no", "url", "link")
 # A cell starting with one of these is run as a formula by Excel/LibreOffice (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 forbids most control characters; a stray one in a title would make the feed unparsable.
@@ -49,9 +50,14 @@ def _request_params() -> dict[str, list[str]]:
     return request.args.to_dict(flat=False)
 
 
+def _parsed(params: dict[str, list[str]]) -> SearchRequest:
+    return parse_search_params(params, max_window=current_app.config["MAX_RESULT_WINDOW"])
+
+
 @_get("/api/search")
 def search() -> Response:
-    return jsonify(run_search(get_engine(), _request_params()).to_dict())
+    window = current_app.config["MAX_RESULT_WINDOW"]
+    return jsonify(run_search(get_engine(), _request_params(), window).to_dict())
 
 
 @_get("/api/documents/<doc_id>")
@@ -91,20 +97,28 @@ def healthz() -> tuple[Response, int]:
     try:
         stats = get_engine().stats()
     except IndexMissingError as exc:
-        return jsonify(status="no index", message=str(exc)), 503
+        return jsonify(status="no index", message=exc.public()), 503
     except AnalyzerMismatchError as exc:
-        return jsonify(status="analyzer mismatch", message=str(exc)), 503
+        return jsonify(status="analyzer mismatch", message=exc.public()), 503
     return jsonify(status="ok", **stats), 200
 
 
+def _doc_link(doc_id: str) -> str:
+    """The absolute URL of a document's page (``url`` is the original site's page)."""
+    return f"{current_app.config['BASE_URL']}doc/{quote(doc_id, safe='')}"
+
+
 @cache
-def _openapi_bytes() -> bytes:
-    return resources.files("webui").joinpath("openapi.json").read_bytes()
+def _openapi_bytes(base: str) -> bytes:
+    spec = json.loads(resources.files("webui").joinpath("openapi.json").read_bytes())
+    # the paths start with /api: the server is the site's base without its trailing slash
+    spec["servers"] = [{"url": base.rstrip("/")}]
+    return json.dumps(spec, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 @_get("/api/openapi.json")
 def openapi() -> Response:
-    return Response(_openapi_bytes(), mimetype="application/json")
+    return Response(_openapi_bytes(current_app.config["BASE_URL"]), mimetype="application/json")
 
 
 def _csv_cell(value: str) -> str:
@@ -113,11 +127,16 @@ def _csv_cell(value: str) -> str:
 
 def _csv_hits(params: dict[str, list[str]], request_: SearchRequest) -> list[Hit]:
     """The asked page when page or size is given, else the first ``CSV_MAX_ROWS`` hits."""
-    engine = get_engine()
     request_.facets = False
     if any(params.get("page", [])) or any(params.get("size", [])):
-        return engine.search(request_).hits
-    cap = current_app.config["CSV_MAX_ROWS"]
+        return get_engine().search(request_).hits
+    return all_hits(request_, current_app.config["CSV_MAX_ROWS"])
+
+
+def all_hits(request_: SearchRequest, cap: int) -> list[Hit]:
+    """The first ``cap`` hits of a search, in its order, read page by page."""
+    engine = get_engine()
+    request_.facets = False
     request_.page, request_.size = 1, MAX_SIZE
     hits: list[Hit] = []
     generation, restarted = None, False
@@ -140,12 +159,13 @@ def _csv_hits(params: dict[str, list[str]], request_: SearchRequest) -> list[Hit
 @_get("/api/search.csv")
 def search_csv() -> Response:
     params = _request_params()
-    hits = _csv_hits(params, parse_search_params(params))
+    hits = _csv_hits(params, _parsed(params))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for hit in hits:
-        writer.writerow([_csv_cell(str(getattr(hit, column))) for column in CSV_COLUMNS])
+        row = {**dataclasses.asdict(hit), "link": _doc_link(hit.id)}
+        writer.writerow([_csv_cell(str(row[column])) for column in CSV_COLUMNS])
     # The BOM is what makes Excel read the file as UTF-8 instead of the local ANSI code page.
     return Response(
         "\ufeff" + out.getvalue(),
@@ -169,13 +189,13 @@ def _sub(parent: ET.Element, tag: str, text: str = "", **attrs: str) -> ET.Eleme
 def feed() -> Response:
     """The newest matching documents, for following a saved search in a feed reader."""
     params = _request_params()
-    request_ = parse_search_params(params)
+    request_ = _parsed(params)
     request_.sort, request_.facets = "date", False
     if not any(params.get("size", [])):
         request_.size = min(current_app.config["FEED_SIZE"], MAX_SIZE)
     result = get_engine().search(request_)
 
-    root = request.url_root
+    root = current_app.config["BASE_URL"]
     query = urlencode(to_query_params(request_), doseq=True)
     search_query = urlencode(
         {k: v for k, v in to_query_params(request_).items() if k not in ("size", "facets")},
@@ -193,10 +213,10 @@ def feed() -> Response:
     _sub(atom, "link", rel="alternate", type="text/html", href=f"{root}search?{search_query}")
     _sub(_sub(atom, "author"), "name", "govsearch")
     for hit in result.hits:
-        url = f"{root}doc/{quote(hit.id, safe='')}"
+        url = _doc_link(hit.id)
         entry = _sub(atom, "entry")
         _sub(entry, "id", url)
-        _sub(entry, "title", hit.title or hit.id)
+        _sub(entry, "title", hit.title or "(无标题)")
         _sub(entry, "updated", hit.date + CHINA_MIDNIGHT if hit.date else updated)
         _sub(entry, "link", rel="alternate", type="text/html", href=url)
         if hit.agency:

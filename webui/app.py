@@ -22,7 +22,9 @@ from .api import bp as api_bp
 from .engine import close_engine, get_engine, install_engine
 from .files import bp as files_bp
 from .pages import bp as pages_bp
+from .replies import bp as replies_bp
 from .settings import resolve_settings
+from .urls import base_url
 
 if TYPE_CHECKING:
     from flask import Response
@@ -66,7 +68,10 @@ def error_response(status: int, code: str, message: str) -> Response:
 
 
 def _handle_govsearch_error(exc: GovsearchError) -> Response:
-    return error_response(exc.http_status, exc.code, str(exc))
+    if exc.http_status >= 500:
+        # the operator's message (paths, commands) goes to the log; the client gets the public one
+        log.warning("%s on %s: %s", exc.code, request.path, exc)
+    return error_response(exc.http_status, exc.code, exc.public())
 
 
 def http_error_response(exc: HTTPException) -> Response:
@@ -106,6 +111,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in (config or {}).items() if k not in settings})
     app.json.ensure_ascii = False  # Chinese as characters, not \\uXXXX
     app.json.sort_keys = False  # the order of SearchResult.to_dict(), as the CLI prints it
+    # absolute links are made from configuration, never from the request's Host header
+    config_ = app.config
+    config_["BASE_URL"] = base_url(config_["PUBLIC_URL"], config_["HOST"], config_["PORT"])
     install_engine(app, Path(app.config["INDEX"]), app.config["BACKEND"])
 
     app.register_error_handler(GovsearchError, _handle_govsearch_error)
@@ -114,5 +122,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(_add_security_headers)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(replies_bp)
     app.register_blueprint(files_bp)
     return app

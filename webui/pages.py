@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
 from indexer.highlight import Marker, render
 from indexer.normalize import normalize
-from indexer.params import DEFAULT_SIZE, MAX_PAGE, parse_search_params
+from indexer.params import DEFAULT_SIZE, last_reachable_page, parse_search_params
 from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
 
@@ -36,9 +36,15 @@ FACET_LABELS = {
     "doc_type": "文种",
     "category": "主题分类",
     "proposal_kind": "提案/建议",
+    "session": "届次",
+    "handling_unit": "承办单位",
+    "feedback": "委员/代表反馈",
+    "kind_of_page": "提案建议页面",
     "file_type": "文件类型",
 }
-SORT_LABELS = {"relevance": "相关度", "date": "最新发布"}
+#: facet values shown in Chinese (the API keeps the values)
+VALUE_LABELS = {"kind_of_page": {"reply": "单件答复", "session_list": "届次办理汇总"}}
+SORT_LABELS = {"relevance": "相关度", "date": "最新发布", "written_date": "最新成文"}
 
 #: queries shown on the home page; tests/test_pages.py checks each has hits in corpus/
 EXAMPLE_QUERIES = ("地瓜经济", "提案 答复", "消防安全", "政府信息公开 年度报告", "空气质量")
@@ -107,7 +113,10 @@ class Chip:
 
 def filter_chips(req: SearchRequest, state: UrlState) -> list[Chip]:
     chips = [
-        Chip(f"{FACET_LABELS[name]}：{value}", state.without(name, value))
+        Chip(
+            f"{FACET_LABELS[name]}：{VALUE_LABELS.get(name, {}).get(value, value)}",
+            state.without(name, value),
+        )
         for name, values in req.filters().items()
         for value in values
     ]
@@ -252,21 +261,28 @@ METADATA_FIELDS = (
     ("主题分类", "category"),
     ("文种", "doc_type"),
     ("公开方式", "disclosure"),
-    ("提案/建议", "proposal_kind"),
-    ("届次", "session"),
-    ("编号", "proposal_no"),
-    ("委员/代表", "addressee"),
-    ("承办单位", "handling_units"),
     ("联系人", "contact"),
     ("文件类型", "file_type"),
     ("页数", "page_count"),
 )
+#: the reply block of a document page (a reply or a session list): label, Document field
+REPLY_FIELDS_SHOWN = (
+    ("类别", "proposal_kind"),
+    ("届次", "session"),
+    ("编号", "proposal_no"),
+    ("提案人/建议人", "addressee"),
+    ("承办单位", "handling_units"),
+    ("委员/代表反馈", "feedback"),
+    ("答复日期", "reply_date"),
+)
 
 
-def metadata_rows(doc: Document) -> list[tuple[str, str]]:
-    """Label/value rows for the metadata table; only fields that have a value."""
+def metadata_rows(
+    doc: Document, fields: tuple[tuple[str, str], ...] = METADATA_FIELDS
+) -> list[tuple[str, str]]:
+    """Label/value rows for the metadata table (or the reply block); fields with a value."""
     rows = []
-    for label, name in METADATA_FIELDS:
+    for label, name in fields:
         value = getattr(doc, name)
         value = "、".join(value) if isinstance(value, list) else value
         value = str(value) if value else ""
@@ -319,10 +335,13 @@ def home():
 @bp.get("/search")
 def search():
     state = UrlState(request.args.items(multi=True))
-    req = parse_search_params(request.args.to_dict(flat=False))
+    req = parse_search_params(request.args.to_dict(flat=False), max_window=None)
+    # past the result window a person gets the last page it reaches, not an error page
+    reachable = last_reachable_page(req.size, current_app.config["MAX_RESULT_WINDOW"])
+    asked_page = req.page
+    req.page = min(req.page, reachable)
     result = get_engine().search(req)
-    # links past MAX_PAGE would only earn a 400 from parse_search_params
-    last_page = min(MAX_PAGE, max(1, math.ceil(result.total / req.size)))
+    last_page = min(reachable, max(1, math.ceil(result.total / req.size)))
     bars = year_bars(result.facets.get("year", []), lambda y: state.with_value("year", y))
     return render_template(
         "search.html",
@@ -332,9 +351,11 @@ def search():
         chips=filter_chips(req, state),
         facets=facet_options(result, req),
         facet_labels=FACET_LABELS,
+        value_labels=VALUE_LABELS,
         sort_labels=SORT_LABELS,
         pages=page_links(req.page, last_page, state) if last_page > 1 else [],
         last_page=last_page,
+        window_page=asked_page if asked_page > req.page else None,
         chart=bar_chart_svg(bars, "各年份匹配文件数"),
         suggestions=empty_suggestions(req, state) if not result.total else [],
         facet_visible=_FACET_VISIBLE,
@@ -367,6 +388,8 @@ def document(doc_id: str):
         first_match=marked[0] if marked else None,
         match_count=sum(c.count(_MARK) for b in blocks for r in b.rows for c in r),
         metadata=metadata_rows(doc),
+        reply=metadata_rows(doc, REPLY_FIELDS_SHOWN) if doc.kind_of_page else [],
+        reply_kind=VALUE_LABELS["kind_of_page"].get(doc.kind_of_page, ""),
         original_url=safe_original_url(doc.url),
         attachments=attachments,
         download_url=file_url(doc.id) if doc.file_type else "",
@@ -388,14 +411,18 @@ _QUERY_HINTS = {
     "q": "检索词太长，请只保留关键词（最多 500 字）。",
     "date_from": "起始日期请按“年-月-日”填写，例如 2024-03-01。",
     "date_to": "截止日期请按“年-月-日”填写，例如 2024-03-01，且不能早于起始日期。",
-    "page": "页码应为 1 到 10000 之间的整数。",
+    "page": "页码应为正整数。",
     "size": "每页条数应为 1 到 100 之间的整数。",
-    "sort": "排序方式只能是“相关度”或“最新”。",
+    "sort": "排序方式只能是“相关度”“最新发布”或“最新成文”。",
     "year": "年份应为四位数字，例如 2023。",
     "agency": "发布机构的筛选条件过多或过长。",
     "doc_type": "文种的筛选条件过多或过长。",
     "category": "主题分类的筛选条件过多或过长。",
     "proposal_kind": "提案/建议的筛选条件过多或过长。",
+    "session": "届次的筛选条件过多或过长。",
+    "handling_unit": "承办单位的筛选条件过多或过长。",
+    "feedback": "反馈的筛选条件过多或过长。",
+    "kind_of_page": "页面类型的筛选条件过多或过长。",
     "file_type": "文件类型的筛选条件过多或过长。",
 }
 
@@ -413,4 +440,4 @@ def govsearch_error(exc: GovsearchError):
         hint = _QUERY_HINTS.get(exc.param or "", "请检查检索条件后重试。")
         return _error_page(400, f"检索条件有误：{hint}（{exc}）")
     current_app.logger.warning("page error: %s", exc)
-    return _error_page(exc.http_status, f"暂时无法检索：{exc}")
+    return _error_page(exc.http_status, f"暂时无法检索：{exc.public()}")

@@ -25,6 +25,7 @@ from indexer.records import SearchRequest
 from .app import create_app
 from .engine import close_engine, get_engine
 from .settings import resolve_settings
+from .urls import base_url
 
 #: bytes of request body waitress accepts (the app reads none)
 MAX_REQUEST_BODY = 8192
@@ -120,7 +121,10 @@ def _serve(settings: dict[str, Any], echo: Callable[[str], None]) -> None:
                 max_request_body_size=MAX_REQUEST_BODY,
             )
             try:
-                # port 0 means "any free port": print the one the OS gave (tests rely on it)
+                # port 0 means "any free port": links and the printed URL name the one the OS gave
+                app.config["BASE_URL"] = base_url(
+                    settings["PUBLIC_URL"], settings["HOST"], server.effective_port
+                )
                 host = f"[{settings['HOST']}]" if ":" in settings["HOST"] else settings["HOST"]
                 echo(f"govsearch: serving {index_dir} at http://{host}:{server.effective_port}/")
                 server.run()  # returns on KeyboardInterrupt (Ctrl-C or SIGTERM), server closed

@@ -43,9 +43,8 @@ _ROOT_DOCS = frozenset({"sources.md", "readme.md", "readme.txt", "readme", "lice
 _SIDE_FILES = frozenset({"links.tsv"})
 #: Hugo-style folder indexes (LawRefBook ``_index.md``: front matter only) are not documents
 FOLDER_INDEX = "_index.md"
-SUFFIXES = frozenset(
-    {".txt", ".html", ".htm", ".shtml", ".xhtml", ".md", ".markdown", ".json", ".jsonl"}
-) | frozenset(FILE_TYPES)
+HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
+SUFFIXES = HTML_SUFFIXES | {".txt", ".md", ".markdown", ".json", ".jsonl"} | frozenset(FILE_TYPES)
 
 
 @dataclass(frozen=True)
@@ -69,8 +68,10 @@ class Source:
         return (self.path, *self.companions, *((parent.path,) if parent else ()))
 
 
-def make_id(relpath: str, record: int | None = None) -> str:
-    """Stable, URL-safe id: 16 hex chars of sha1 over the NFC posix relpath (``relpath#n``)."""
+def make_id(relpath: str, record: str | None = None) -> str:
+    """Stable, URL-safe id: 16 hex chars of sha1 over the NFC posix relpath, and for a record of
+    a JSON/JSONL file its key (``relpath#key``: its own id, URL or content hash, never its
+    position in the file)."""
     key = unicodedata.normalize("NFC", relpath.replace("\\", "/"))
     if record is not None:
         key = f"{key}#{record}"
@@ -101,9 +102,10 @@ def discover(root: Path) -> Iterator[Source]:
     Skipped: hidden files and folders, ``SOURCES.md``/``README.md`` at the root, ``links.tsv``,
     ``_index.md`` folder indexes, files of other types (images, archives), and a
     ``page.html`` beside a ``page.txt`` (it becomes the page.txt Source's companion).
-    Files in different folders stay separate Sources even when one repeats the other's text
-    (Jiangxi ``JX_text/art_X.txt`` is the crawler's text of ``html/art_X.html``): the folder
-    layout, not a guess about content, decides what is one document.
+    A ``.txt`` with the same stem as exactly one HTML page in its folder or a sibling folder
+    (Jiangxi ``JX_text/art_X.txt`` is the crawler's text of ``html/art_X.html``) gets that page
+    as its companion: extraction merges it into the page's document when the page holds its
+    text (``formats.extract_file``), so the text is not indexed twice, once without a title.
     """
     root = Path(root)
     if not root.is_dir():
@@ -133,8 +135,14 @@ def discover(root: Path) -> Iterator[Source]:
     for rel, path in sorted(found):
         if rel in owner:
             owned.setdefault(owner[rel], []).append((rel, path))
+    twins = _text_twins([path for _, path in found])
     made = {
-        rel: Source(path, rel, _companions(path), attachments=tuple(owned.get(rel, ())))
+        rel: Source(
+            path,
+            rel,
+            (twins[path],) if path in twins else _companions(path),
+            attachments=tuple(owned.get(rel, ())),
+        )
         for rel, path in sorted(found)
     }
     for rel, page in owner.items():
@@ -142,10 +150,25 @@ def discover(root: Path) -> Iterator[Source]:
     yield from made.values()
 
 
+def _text_twins(paths: list[Path]) -> dict[Path, Path]:
+    """A ``.txt`` → the one HTML page with its stem in the same or a sibling folder."""
+    pages: dict[tuple[Path, str], list[Path]] = {}
+    for path in paths:
+        if path.suffix.lower() in HTML_SUFFIXES:
+            pages.setdefault((path.parent.parent, path.stem), []).append(path)
+    twins = {}
+    for path in paths:
+        if path.suffix.lower() == ".txt" and path.name != "page.txt":
+            same = pages.get((path.parent.parent, path.stem), [])
+            if len(same) == 1:
+                twins[path] = same[0]
+    return twins
+
+
 def extract_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
     """The Documents of one Source (one per file; one per record of JSONL / JSON arrays)."""
     try:
-        numbered = extract_file(source.path, source.companions, max_bytes=max_bytes)
+        keyed = extract_file(source.path, source.companions, max_bytes=max_bytes)
     except ExtractError as exc:
         if exc.path is None:
             raise ExtractError(exc.reason, source.relpath) from exc
@@ -153,9 +176,9 @@ def extract_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> lis
     except (OSError, ValueError, RecursionError, MemoryError) as exc:
         raise ExtractError(f"{type(exc).__name__}: {exc}", source.relpath) from exc
     docs = []
-    for number, doc in numbered:
+    for key, doc in keyed:
         doc.source_path = source.relpath
-        doc.id = make_id(source.relpath, number)
+        doc.id = make_id(source.relpath, key)
         docs.append(doc)
     if source.attachments:
         for doc in docs:

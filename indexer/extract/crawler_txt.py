@@ -33,7 +33,11 @@ _BREADCRUMB = re.compile(
     r"微信\s*微博\s*QQ空间(?:\s*全真版\s*文字版\s*文件下载\s*相关链接\s*[:：]\s*-->)?\s*",
     re.S,
 )
-_TAIL = re.compile(r"\s*(?:来源\s*[:：]\s*(?P<source>[^\s：:]{2,40})\s*)?附件下载\s*")
+_TAIL = re.compile(r"(?:来源\s*[:：]\s*(?P<source>[^\s：:]{2,40})\s*)?附件下载\s*")
+#: the template's footer is at the very end of the body (来源, 附件下载, at most a few attachment
+#: names: 101 characters at most in the Pingtan archive); looking for it only there keeps _TAIL's
+#: cost fixed, where finditer over the whole body was quadratic in a run of whitespace
+_TAIL_WINDOW = 500
 _ATTACHMENT_END = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar|ofd|jpe?g|png)\s*$", re.I)
 _DISCLOSURE_LABELS = (
     "索引号",
@@ -88,7 +92,9 @@ def _clean_pingtan_body(body: str, doc: Document) -> str:
     if crumb:
         _disclosure_block(crumb.group(0), doc)
         body = body[crumb.end() :]
-    tail = next(reversed(list(_TAIL.finditer(body))), None)
+    body = body.rstrip()
+    offset = max(0, len(body) - _TAIL_WINDOW)
+    tail = next(reversed(list(_TAIL.finditer(body, offset))), None)
     # the template's footer, not the words 附件下载 inside the text: the last one, with its 来源
     # or followed only by attachment file names
     rest = body[tail.end() :].strip() if tail else ""

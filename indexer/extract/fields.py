@@ -61,14 +61,17 @@ def clean_value(text: str) -> str:
 # --- dates ------------------------------------------------------------------------------------
 
 _DATE_NUMERIC = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)"
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.．]|年)\s*(\d{1,2})\s*(?:[-/.．]|月)\s*(\d{1,2})(?!\d)"
 )
 _CN_DIGITS = {
-    "〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "0": 0,
+    "〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "0": 0, "０": 0,
     "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
-_CN_NUM = "〇○零Ｏ一二三四五六七八九十"
-_DATE_CHINESE = re.compile(rf"([{_CN_NUM}]{{4}})年([{_CN_NUM}]{{1,3}})月([{_CN_NUM}]{{1,4}})日")
+# a typed 落款 mixes in a digit or a letter for the zero: 二0二四年, 二O二四年
+_CN_NUM = "〇○零Ｏ0０O一二三四五六七八九十"
+_DATE_CHINESE = re.compile(
+    rf"([{_CN_NUM}]{{4}})\s*年\s*([{_CN_NUM}]{{1,3}})\s*月\s*([{_CN_NUM}]{{1,4}})\s*日"
+)
 
 
 def _cn_number(text: str) -> int | None:
@@ -92,21 +95,36 @@ def _valid(y: int, m: int, d: int) -> str:
         return ""
 
 
+def _chinese_date(match: re.Match[str]) -> str:
+    digits = [_CN_DIGITS.get(ch) for ch in match.group(1)]
+    month, day = _cn_number(match.group(2)), _cn_number(match.group(3))
+    if None in digits or not month or not day:
+        return ""
+    return _valid(int("".join(str(d) for d in digits)), month, day)
+
+
+def find_dates(text: str) -> list[tuple[int, int, str]]:
+    """Every date written in ``text``: (start, end, YYYY-MM-DD) in the order written; an
+    impossible date (2023-02-30) is left out rather than guessed."""
+    found = [(m.start(), m.end(), _chinese_date(m)) for m in _DATE_CHINESE.finditer(text)]
+    found += [
+        (m.start(), m.end(), _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        for m in _DATE_NUMERIC.finditer(text)
+    ]
+    return sorted(d for d in found if d[2])
+
+
 def parse_date(text: str) -> str:
     """The first date in ``text`` as YYYY-MM-DD, or "".
 
-    Handles ``2024-06-03``, ``2023-10-23 08:59``, ``2019/3/2``, ``2006年10月18日`` and Chinese
-    numerals ``二○一九年十一月四日`` (○ U+25CB as well as 〇 U+3007). Impossible dates give "".
+    Handles ``2024-06-03``, ``2023-10-23 08:59``, ``2019/3/2``, ``2024.6.3``, ``2006年10月18日``
+    and Chinese numerals ``二○一九年十一月四日`` (○ U+25CB as well as 〇 U+3007, and the 0 or O a
+    typist puts for the zero). Impossible dates give "".
     """
     numeric = _DATE_NUMERIC.search(text)
     chinese = _DATE_CHINESE.search(text)
     if chinese and (not numeric or chinese.start() < numeric.start()):
-        digits = [_CN_DIGITS.get(ch) for ch in chinese.group(1)]
-        month, day = _cn_number(chinese.group(2)), _cn_number(chinese.group(3))
-        if None not in digits and month and day:
-            year = int("".join(str(d) for d in digits))
-            return _valid(year, month, day)
-        return ""
+        return _chinese_date(chinese)
     if numeric:
         return _valid(int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3)))
     return ""
@@ -192,6 +210,7 @@ DOC_TYPES: tuple[str, ...] = (
 #: names folded into one facet value
 _DOC_TYPE_ALIASES = {"年度报告": "年报", "行政处罚决定书": "决定书"}
 _TITLE_TAIL = re.compile(r"(?:[\s(（〔\[【][^)）〕\]】]*[)）〕\]】]|\s+\S*\d+号)+$")
+_TITLE_TYPE_WINDOW = 200
 _SPACED_OUT = re.compile(r"^(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff]$")
 
 
@@ -203,7 +222,9 @@ def clean_title(title: str) -> str:
 
 def doc_type_from_title(title: str) -> str:
     """复函, 答复, 通知, 公告, 意见, 办法, 决定, 批复, 年报 … from the end of the title, or ""."""
-    core = _TITLE_TAIL.sub("", clean_title(title)).rstrip("。．. ")
+    # only the end of a title says its type: _TITLE_TAIL (a repeated group of unbounded parts)
+    # is quadratic in a long title made of spaces and brackets, so it sees the end only
+    core = _TITLE_TAIL.sub("", clean_title(title)[-_TITLE_TYPE_WINDOW:]).rstrip("。．. ")
     core = core.replace(" ", "")
     for name in DOC_TYPES:
         if core.endswith(name):
@@ -211,101 +232,19 @@ def doc_type_from_title(title: str) -> str:
     return ""
 
 
-# --- replies to proposals and suggestions ------------------------------------------------------
+# --- contact ----------------------------------------------------------------------------------
 
-_CN_ORDINAL = r"[一二三四五六七八九十\d]+"
-_SESSION = rf"[\u4e00-\u9fff]{{0,16}}?{_CN_ORDINAL}届[\u4e00-\u9fff]{{0,6}}?{_CN_ORDINAL}次会议"
-_TITLE_PROPOSAL = re.compile(
-    rf"(?:关于|对)?(?P<session>{_SESSION})(?:第\s*)?(?P<no>\d+)\s*号\s*(?P<kind>提案|建议|议案)"
-)
-_OPENING_PROPOSAL = re.compile(
-    rf"在(?P<session>{_SESSION})(?:期间|上)?(?:提出|所提)的.{{0,120}}?[（(]第\s*(?P<no>\d+)\s*号[)）]"
-)
-_ADDRESSEE_LINE = re.compile(r"^\s*(?P<who>[\u4e00-\u9fff、，,]{2,40}?(?:委员|代表|同志))\s*[:：]")
-_KIND_IN_TEXT = re.compile(r"(提案|建议|议案)")
-_CONTACT = re.compile(r"[（(]?\s*(联系人\s*[:：].{1,80}?)\s*[)）]?\s*$", re.M)
-_CO_HANDLERS = re.compile(
-    r"经(?P<main>[\u4e00-\u9fff()（）]{1,30}?)主办[，,、]\s*(?P<co>[\u4e00-\u9fff()（）、，,]{2,200}?)"
-    r"(?:等(?:单位|部门))?(?:会办|协办)"
-)
-_SELF_REFERENCE = {
-    "我局",
-    "我委",
-    "我办",
-    "我厅",
-    "我单位",
-    "我部",
-    "我院",
-    "我处",
-    "本局",
-    "本单位",
-}
-_UNIT_SPLIT = re.compile(r"[、，,；;]\s*")
-_PARENTHESIS = re.compile(r"[(（][^)）]*[)）]")
-
-
-def split_units(text: str) -> list[str]:
-    """``区发改经信局、区科技局等单位`` → ``["区发改经信局", "区科技局"]``."""
-    units = []
-    for part in _UNIT_SPLIT.split(text.strip()):
-        part = re.sub(r"等(?:单位|部门)?$", "", part.strip(" 。."))
-        if part and part not in units:
-            units.append(part)
-    return units
-
-
-def proposal_from_title(title: str) -> dict[str, str]:
-    """session, proposal_no and proposal_kind named in a reply's title (…第13号提案的复函)."""
-    match = _TITLE_PROPOSAL.search(title)
-    if not match:
-        return {}
-    return {
-        "session": match.group("session"),
-        "proposal_no": match.group("no"),
-        "proposal_kind": match.group("kind"),
-    }
-
-
-def proposal_from_opening(text: str) -> dict[str, str]:
-    """session and proposal_no from an opening like ``您在区政协六届三次会议上提出的《…》(第13号)``.
-
-    The kind follows the body: a 政协 session means a 提案, otherwise the word the opening uses.
-    """
-    match = _OPENING_PROPOSAL.search(text)
-    if not match:
-        return {}
-    info = {"session": match.group("session"), "proposal_no": match.group("no")}
-    kind = _KIND_IN_TEXT.search(match.group(0)[-30:])
-    if "政协" in info["session"]:
-        info["proposal_kind"] = "提案"
-    elif kind:
-        info["proposal_kind"] = kind.group(1)
-    return info
-
-
-def find_addressee(lines: list[str]) -> str:
-    """The salutation line of a reply (``王强委员:``) among the first lines, or ""."""
-    for line in lines:
-        match = _ADDRESSEE_LINE.match(line)
-        if match and ("委员" in match.group("who") or "代表" in match.group("who")):
-            return match.group("who")
-    return ""
+_CONTACT = re.compile(r"[（(]?\s*(联系人\s*[:：].{1,80}?)\s*[)）]?$")
+#: a contact line is short: _CONTACT looks at the end of a line only (its adjacent \s* were
+#: quadratic, even cubic, in a long run of whitespace when it searched the whole body)
+_CONTACT_WINDOW = 120
 
 
 def find_contact(text: str) -> str:
     """The contact line (``联系人:卜欣,联系电话:0571-89510494``), brackets removed, or ""."""
-    matches = _CONTACT.findall(text)
-    return matches[-1].strip() if matches else ""
-
-
-def find_co_handlers(text: str, agency: str = "") -> list[str]:
-    """主办 and 会办 units of ``经我局主办,区发改经信局、区科技局等单位会办`` (我局: the agency)."""
-    match = _CO_HANDLERS.search(text)
-    if not match:
-        return []
-    main = match.group("main")
-    if main in _SELF_REFERENCE:
-        # 我局 is the publishing agency; its name without the parenthesised second name
-        main = _PARENTHESIS.sub("", agency).strip()
-    units = [main] if main else []
-    return units + [u for u in split_units(match.group("co")) if u not in units]
+    for line in reversed(text.splitlines()):
+        end = line.rstrip()[-_CONTACT_WINDOW:]
+        match = _CONTACT.search(end) if "联系人" in end else None
+        if match:
+            return match.group(1).strip()
+    return ""

@@ -11,21 +11,12 @@ from ..records import Document
 from .attachment import FILE_TYPES, extract_attachment
 from .crawler_txt import looks_like_crawler, parse_crawler_text
 from .decode import decode_bytes, sniff_declared_charset
-from .fields import (
-    SITE_NAMES,
-    clean_title,
-    doc_type_from_title,
-    find_addressee,
-    find_co_handlers,
-    find_contact,
-    normalize_doc_no,
-    proposal_from_opening,
-    proposal_from_title,
-)
+from .fields import SITE_NAMES, clean_title, doc_type_from_title, find_contact, normalize_doc_no
 from .html import parse_html
 from .jsonrec import parse_json_records
 from .markdown import parse_markdown
 from .plain_text import parse_plain_text
+from .proposals import read_reply
 from .seed_text import looks_like_seed, parse_seed_text
 
 #: below this many non-space characters (title + body) a file holds no document
@@ -72,8 +63,9 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 def extract_file(
     path: Path, companions: tuple[Path, ...] = (), *, max_bytes: int
-) -> list[tuple[int | None, Document]]:
-    """(record number, Document) pairs; the number is None for a file that is one document."""
+) -> list[tuple[str | None, Document]]:
+    """(record key, Document) pairs; the key is None for a file that is one document (see
+    ``jsonrec`` for the key of a record of a JSON/JSONL file)."""
     suffix = path.suffix.lower()
     if path.name == "_index.md":
         raise ExtractError("folder index (_index.md), not a document")
@@ -84,6 +76,9 @@ def extract_file(
     if suffix in _HTML:
         decoded = decode_bytes(data, sniff_declared_charset(data))
         doc = parse_html(decoded.text)
+    elif suffix == ".txt" and companions and path.name != "page.txt":
+        decoded = decode_bytes(data)
+        doc = _text_twin(decoded.text, companions[0], max_bytes)
     elif suffix == ".txt":
         decoded = decode_bytes(data)
         doc = _parse_txt(decoded.text, companions, max_bytes)
@@ -93,12 +88,12 @@ def extract_file(
     elif suffix in {".json", ".jsonl"}:
         decoded = decode_bytes(data)
         records = parse_json_records(decoded.text, jsonl=suffix == ".jsonl")
-        finished: list[tuple[int | None, Document]] = []
+        finished: list[tuple[str | None, Document]] = []
         dropped: list[str] = []
-        for number, record in records:
+        for number, key, record in records:
             record.warnings[:0] = decoded.warnings
             try:
-                finished.append((number, finish(record)))
+                finished.append((key, finish(record)))
             except ExtractError as exc:
                 dropped.append(f"record {number} skipped: {exc.reason}")
         if not finished:
@@ -123,6 +118,40 @@ def _parse_txt(text: str, companions: tuple[Path, ...], max_bytes: int) -> Docum
     if looks_like_seed(text):
         return parse_seed_text(text)
     return parse_plain_text(text)
+
+
+def _text_twin(text: str, page: Path, max_bytes: int) -> Document:
+    """A text file beside an HTML page of the same stem: when the page's body holds its text,
+    it is the crawler's copy of that page and merges into the page's document (an ExtractError
+    that the build lists with the page's name); otherwise a document of its own.
+
+    "Holds" is in order, not as one run: the Jiangxi crawler dropped the headings and list
+    numbers of the page (一、明查暗访时间 …) and kept the rest, so its text is a subsequence of
+    the page's body (whitespace aside) covering most of it, never a substring.
+    """
+    try:
+        data = read_bytes(page, max_bytes)
+        page_body = parse_html(decode_bytes(data, sniff_declared_charset(data)).text).body
+    except ExtractError:
+        page_body = ""
+    own, held = "".join(text.split()), "".join(page_body.split())
+    if own and len(own) * _TWIN_SHARE >= len(held) and _in_order(own, held):
+        raise ExtractError(
+            f"the text of {page.parent.name}/{page.name}: merged into that page's document"
+        )
+    return _parse_txt(text, (), max_bytes)
+
+
+#: a twin's text covers at least 1/_TWIN_SHARE of its page's body (a few words found in order in
+#: a long page are not a copy of it); the Jiangxi twins cover 18 % (a page whose table the
+#: crawler left out) to 93 %
+_TWIN_SHARE = 8
+
+
+def _in_order(part: str, whole: str) -> bool:
+    """Whether every character of ``part`` occurs in ``whole``, in the same order."""
+    rest = iter(whole)
+    return all(ch in rest for ch in part)
 
 
 def _enrich_from_companion(doc: Document, companion: Path, max_bytes: int) -> None:
@@ -162,16 +191,27 @@ def finish(doc: Document) -> Document:
     doc.doc_no_norm = normalize_doc_no(doc.doc_no)
     if not doc.doc_type:
         doc.doc_type = doc_type_from_title(doc.title)
-    opening = doc.body[:600]
-    for info in (proposal_from_title(doc.title), proposal_from_opening(opening)):
-        for name, value in info.items():
-            if not getattr(doc, name):
-                setattr(doc, name, value)
-    if doc.proposal_kind or doc.doc_type in {"复函", "答复"}:
-        if not doc.addressee:
-            doc.addressee = find_addressee(doc.body.splitlines()[:3])
-        if not doc.handling_units:
-            doc.handling_units = find_co_handlers(opening, doc.agency)
+    read_reply(doc)
     if not doc.contact:
         doc.contact = find_contact(doc.body[-300:])
+    if not doc.title:
+        # a document never shows its id (or nothing) as its title: the body's first line stands
+        # in, marked, after the title-based fields above were left empty rather than guessed
+        doc.title = title_from_body(doc.body)
+        doc.title_from_body = bool(doc.title)
     return doc
+
+
+#: a line is a title stand-in when it holds this many letters, digits or ideographs
+_MEANINGFUL_CHARS = 4
+#: a stand-in title is cut to this many characters
+_STAND_IN_CHARS = 60
+
+
+def title_from_body(body: str) -> str:
+    """The first meaningful line of ``body`` (cut short), or ""."""
+    for line in body.splitlines():
+        line = " ".join(line.split())
+        if sum(ch.isalnum() for ch in line) >= _MEANINGFUL_CHARS:
+            return line if len(line) <= _STAND_IN_CHARS else line[:_STAND_IN_CHARS] + "…"
+    return ""

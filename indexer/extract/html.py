@@ -64,7 +64,9 @@ _MAX_CELL_CHILDREN = 3
 #: a word every label we read has (索引号, 发文字号, 发布机构, 成文日期, 组配分类, 公开方式 …)
 _LABEL_WORD = re.compile(r"号|日期|时间|机构|机关|单位|分类|方式|来源|标|栏目|链接")
 _EXTRA_LABELS = {"信息来源": "agency", "来源": "agency"}
-_TAGS = re.compile(r"<script.*?(?:</script>|$)|<style.*?(?:</style>|$)|<[^>]*>", re.S | re.I)
+# [^<>], not [^>]: a '<' never closed must cost one scan to the next '<', not one to the end
+# (quadratic in a title of many '<')
+_TAGS = re.compile(r"<script.*?(?:</script>|$)|<style.*?(?:</style>|$)|<[^<>]*>", re.S | re.I)
 _DATE_FIELDS = {"date", "written_date"}
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|\s-\s|\s—\s|——)\s*")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)

@@ -20,8 +20,9 @@ from ..records import Document
 from .fields import parse_date
 
 _VERSION_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)\s*\.(?:md|markdown)$", re.I)
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# the closing #s of an ATX heading are stripped in code (_heading_text): the pattern
+# (.*?)\s*#*\s*$ was cubic in a heading line with a long run of spaces
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 _INFO_END = "<!-- INFO END -->"
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*(?:\n|\Z)", re.S)
 
@@ -34,10 +35,10 @@ def parse_markdown(text: str, filename: str) -> Document:
     for line in lines:
         heading = _HEADING.match(line)
         if heading and heading.group(1) == "#" and not doc.title:
-            doc.title = heading.group(2)
+            doc.title = _heading_text(heading.group(2))
             continue
-        body_lines.append(heading.group(2) if heading else line)
-    body = _COMMENT.sub("", "\n".join(body_lines))
+        body_lines.append(_heading_text(heading.group(2)) if heading else line)
+    body = _drop_comments("\n".join(body_lines))
     doc.body = "\n".join(line.rstrip() for line in body.splitlines() if line.strip())
     version = _VERSION_DATE.search(filename)
     if version:
@@ -46,6 +47,27 @@ def parse_markdown(text: str, filename: str) -> Document:
         header = text.split(_INFO_END, 1)[0] if _INFO_END in text else "\n".join(lines[:30])
         doc.date = _first_dated_line(header)
     return doc
+
+
+def _heading_text(text: str) -> str:
+    return text.rstrip().rstrip("#").rstrip()
+
+
+def _drop_comments(text: str) -> str:
+    """The text without its ``<!-- … -->`` comments; an unclosed one is kept as text.
+
+    Done with ``find``: ``<!--.*?-->`` rescanned the rest of the text from every unclosed
+    ``<!--`` (quadratic).
+    """
+    parts, at = [], 0
+    while (start := text.find("<!--", at)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        parts.append(text[at:start])
+        at = end + 3
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def _first_dated_line(header: str) -> str:

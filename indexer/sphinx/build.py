@@ -27,6 +27,7 @@ from ..corpus import (
     read_source,
     require_corpus,
 )
+from ..docstore import FORMAT_VERSION as DOCSTORE_VERSION
 from ..docstore import DocStore, pack
 from ..lock import WriteLock
 from ..meta import write_meta as write_meta_file
@@ -39,7 +40,7 @@ from .cluster import (
     load_cluster,
     plan_cluster,
 )
-from .conf import tsv_path, write_confs
+from .conf import config_path, tsv_path, write_confs
 from .feed import FEED_VERSION, FacetCodes, Segmented, pad_row, segment, shard_of, tsv_row
 from .process import build_shards, running_pid
 
@@ -116,6 +117,7 @@ def build_sphinx(
     started = time.perf_counter()
     corpus = require_corpus(corpus)
     index_dir = Path(index_dir).resolve()
+    config_path(index_dir)  # refused before anything is written, not half way through the build
     index_dir.mkdir(parents=True, exist_ok=True)
     prepare_extraction(index_dir)
     with WriteLock(index_dir) as lock:
@@ -208,6 +210,7 @@ def write_meta(cluster: Cluster, corpus: Path, report: BuildReport) -> None:
         + secrets.token_hex(4),
         "analyzer_version": ANALYZER_VERSION,
         "feed_version": FEED_VERSION,
+        "docstore_version": DOCSTORE_VERSION,
         "documents": report.total_documents,
         "shards": len(cluster.shards),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

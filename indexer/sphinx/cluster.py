@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import GovsearchError, IndexMissingError
+from ..errors import IndexMissingError, SettingError
 
 CLUSTER_FILE = "sphinx.json"
 DOCSTORE = "docs.sqlite"
@@ -37,9 +38,10 @@ FRONT_INDEX = "govsearch"  # the distributed index every query goes to
 DEFAULT_BASE_PORT = 9312
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 AGENT_FAILURE_MODES = ("warn", "error")
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})")
 
 
-class SphinxConfigError(GovsearchError, code="sphinx_config"):
+class SphinxConfigError(SettingError, code="sphinx_config"):
     """The Sphinx cluster description is invalid or cannot be used."""
 
 
@@ -126,6 +128,10 @@ def plan_cluster(
     if agent_failure not in AGENT_FAILURE_MODES:
         raise SphinxConfigError(f"agent_failure must be one of {', '.join(AGENT_FAILURE_MODES)}")
     hosts = hosts or ["127.0.0.1"]
+    for host in (*hosts, front_host):
+        # a host is written into the configs as host:port; anything else would break their lines
+        if not _HOST.fullmatch(host):
+            raise SphinxConfigError(f"{host!r} is not a host name or IPv4 address")
     nodes = tuple(
         Node(f"shard-{k}", hosts[k % len(hosts)], base_port + 2 * k, base_port + 2 * k + 1)
         for k in range(shards)

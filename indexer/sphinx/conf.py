@@ -6,9 +6,11 @@ Written for Sphinx 2.2.11 (Debian's ``sphinxsearch``) and kept to what Manticore
 
 from __future__ import annotations
 
+import shlex
+import unicodedata
 from pathlib import Path
 
-from .cluster import FRONT_INDEX, SHARD_INDEX, Cluster, Node
+from .cluster import FRONT_INDEX, SHARD_INDEX, Cluster, Node, SphinxConfigError
 from .feed import COLUMNS
 
 #: CJK declared as word characters, so Sphinx keeps each of our space-separated tokens whole:
@@ -18,6 +20,25 @@ CHARSET_TABLE = (
     "0..9, A..Z->a..z, a..z, U+00C0..U+024F, U+3400..U+4DBF, U+4E00..U+9FFF, "
     "U+F900..U+FAFF, U+20000..U+2A6DF"
 )
+
+
+def config_path(path: Path) -> str:
+    """``path`` as a config value, or SphinxConfigError for one the config cannot hold.
+
+    Sphinx's config parser has no quoting: a value runs to the end of its line, ``#`` starts a
+    comment anywhere and a trailing backslash continues the line. Spaces and Chinese characters
+    are fine there (the value is taken whole, as bytes); a path that goes through a shell is
+    quoted where it is used (``tsvpipe_command``).
+    """
+    text = str(path)
+    bad = sorted({ch for ch in text if ch in "#\\" or unicodedata.category(ch) == "Cc"})
+    if bad:
+        shown = ", ".join(repr(ch) for ch in bad)
+        raise SphinxConfigError(
+            f"index directory {text!r} holds {shown}, which a Sphinx config cannot hold: "
+            "choose another directory"
+        )
+    return text
 
 
 def _block(kind: str, name: str, lines: list[str]) -> str:
@@ -33,10 +54,10 @@ def _searchd(cluster: Cluster, node: Node, listens: list[str]) -> str:
         "",
         [
             *(f"listen = {spec}" for spec in listens),
-            f"log = {d / 'searchd.log'}",
-            f"query_log = {d / 'query.log'}",
-            f"pid_file = {cluster.pid_path(node)}",
-            f"binlog_path = {d}",
+            f"log = {config_path(d / 'searchd.log')}",
+            f"query_log = {config_path(d / 'query.log')}",
+            f"pid_file = {config_path(cluster.pid_path(node))}",
+            f"binlog_path = {config_path(d)}",
             # a client that stops talking is dropped instead of holding a worker thread
             "read_timeout = 5",
             "client_timeout = 60",
@@ -60,7 +81,8 @@ def shard_conf(cluster: Cluster, k: int) -> str:
         f"src{k}",
         [
             "type = tsvpipe",
-            f"tsvpipe_command = cat {tsv_path(cluster, node)}",
+            # searchd's indexer runs this through a shell: the path is one quoted word
+            f"tsvpipe_command = cat {shlex.quote(config_path(tsv_path(cluster, node)))}",
             *(f"{decl} = {name}" for name, decl in COLUMNS),
         ],
     )
@@ -69,7 +91,7 @@ def shard_conf(cluster: Cluster, k: int) -> str:
         index,
         [
             f"source = src{k}",
-            f"path = {cluster.index_path(k)}",
+            f"path = {config_path(cluster.index_path(k))}",
             "dict = keywords",
             f"charset_table = {CHARSET_TABLE}",
             # single characters are words in Chinese (市, 区, 县)

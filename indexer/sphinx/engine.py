@@ -161,7 +161,9 @@ class SphinxEngine:
         base = [f"MATCH({quote(match)})", *dates]
         codes = self._codes
         selected = {f: in_codes(codes, f, values) for f, values in filters.items()}
-        if request.sort == "date" or parsed.node is None:
+        if request.sort == "written_date":
+            order = "wday DESC, WEIGHT() DESC, id ASC"
+        elif request.sort == "date" or parsed.node is None:
             order = "day DESC, WEIGHT() DESC, id ASC"
         else:
             order = "WEIGHT() DESC, id ASC"

@@ -29,8 +29,10 @@ from ..analysis import analyze
 from ..chars import char_keywords, gram_keywords, stream
 from ..dates import NO_DAY, day_number
 from ..extract.fields import normalize_doc_no
+from ..facets import document_facet_values
 from ..meta import checked_meta
-from ..records import FACET_FIELDS, Document, facet_value_of
+from ..records import FACET_FIELDS, MULTI_VALUED_FACETS, Document
+from ..value_terms import document_terms
 
 #: searched text fields: (main field, sub-word field)
 TEXT_FIELDS: dict[str, tuple[str, str]] = {
@@ -46,7 +48,8 @@ CHAR_VIEW_FIELDS: dict[str, tuple[str, str]] = {
     "body": ("body_grams", "body_chars"),
 }
 #: a field every document has, holding ALL_TOKEN: Sphinx cannot run a query that is only a NOT
-#: ("-word"), so that becomes ``@every ALL_TOKEN -word``
+#: ("-word"), so that becomes ``@every ALL_TOKEN -word``; a reply's value terms (value_terms.py) are
+#: there too: the field is not ranked
 EVERY_FIELD = "every"
 ALL_TOKEN = "govsearchall"
 #: exact identifiers (normalised 文号, upper-cased 索引号) as one keyword each (see id_token): a
@@ -58,7 +61,9 @@ IDS_FIELD = "ids"
 FILL_TOKEN = "govsearchfill"
 #: what a shard holds beyond the columns: the padding document and the filler words. An index
 #: built without them would rank wrongly: the engine refuses another version (meta.json).
-FEED_VERSION = "5: character view, facet codes together, file_type facet"
+FEED_VERSION = (
+    "7: character view, facet codes together, written day, reply facets and terms, file_type"
+)
 
 
 def check_meta(index_dir: Path) -> dict[str, Any]:
@@ -106,8 +111,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     (IDS_FIELD, "tsvpipe_field"),
     # facet values as integer codes (FacetCodes): grouping 7,890 matches took 4.0 ms on a
     # string attribute and 2.8 ms on an integer one (Sphinx 2.2.11, one shard of 20k documents)
-    *((facet_attr(facet), "tsvpipe_attr_uint") for facet in FACET_FIELDS),
+    # a multi-valued facet (a reply's handling units) is a multi-valued attribute: IN matches a
+    # document with any one of its values
+    *(
+        (facet_attr(f), "tsvpipe_attr_multi" if f in MULTI_VALUED_FACETS else "tsvpipe_attr_uint")
+        for f in FACET_FIELDS
+    ),
     ("day", "tsvpipe_attr_uint"),  # indexer.dates.day_number of the date; 0: no date
+    ("wday", "tsvpipe_attr_uint"),  # the same of written_date (成文日期)
     # every facet's code in one multi-valued attribute (``facet_value``): one FACET counts all
     # the facets; Sphinx 2.2.11 runs each FACET of a batch as a query of its own, 7-8 ms apiece
     # over 23k matches of a shard of 50k documents
@@ -134,8 +145,16 @@ class Segmented:
     """What Sphinx indexes of one Document, before its facet values get their codes."""
 
     texts: tuple[str, ...]  # the tsvpipe_field columns, in COLUMNS order, tab/newline-free
-    facets: tuple[str, ...]  # values in FACET_FIELDS order ("" when missing)
+    facets: tuple[tuple[str, ...], ...]  # each facet's values, in FACET_FIELDS order
     day: int
+    wday: int  # the day number of written_date (成文日期)
+
+
+def _day(iso: str) -> int:
+    try:
+        return day_number(iso) if iso else NO_DAY
+    except ValueError:
+        return NO_DAY
 
 
 def segment(doc: Document) -> Segmented:
@@ -152,20 +171,24 @@ def segment(doc: Document) -> Segmented:
             f"{keywords} {FILL_TOKEN}".lstrip()
             for keywords in (gram_keywords(text), char_keywords(text))
         ]
-    try:
-        day = day_number(doc.date) if doc.date else NO_DAY
-    except ValueError:
-        day = NO_DAY
     ids = []
     if doc.doc_no:
         ids.append(id_token("doc_no", doc.doc_no_norm or normalize_doc_no(doc.doc_no)))
     if doc.index_no.strip():
         ids.append(id_token("index_no", doc.index_no.strip().upper()))
+    # a reply's values (承办单位:…) live beside ALL_TOKEN in the unranked field: matched, not
+    # ranked, and not the ids field, whose match is a typed 文号's EXACT_BONUS
+    values = [id_token(name, value) for name, value in document_terms(doc)]
     facets = tuple(
-        facet_value_of(doc, facet).translate(_UNSAFE).strip()
+        tuple(v.translate(_UNSAFE).strip() for v in document_facet_values(doc, facet))
         for facet in FACET_FIELDS
     )
-    return Segmented((*texts, ALL_TOKEN, " ".join(ids)), facets, day)
+    return Segmented(
+        (*texts, " ".join([ALL_TOKEN, *values]), " ".join(ids)),
+        facets,
+        _day(doc.date),
+        _day(doc.written_date),
+    )
 
 
 class FacetCodes:
@@ -221,16 +244,23 @@ PAD_TOKEN = "govsearchpad"
 def pad_row() -> str:
     fields = [*TEXT_FIELDS.values(), *CHAR_VIEW_FIELDS.values()]
     cells = [str(PAD_ID), "", *(FILL_TOKEN for pair in fields for _ in pair), PAD_TOKEN, ""]
-    cells += ["0"] * len(FACET_FIELDS) + ["0", ""]
+    cells += ["" if f in MULTI_VALUED_FACETS else "0" for f in FACET_FIELDS] + ["0", "0", ""]
     return "\t".join(cells) + "\n"
 
 
 def tsv_row(doc_id: str, seg: Segmented, codes: FacetCodes) -> str:
     """One tsvpipe line: the Sphinx id, our id, then the columns of ``seg`` (COLUMNS order)."""
-    facets = [codes.code(f, v) for f, v in zip(FACET_FIELDS, seg.facets, strict=True)]
+    facets = [
+        [codes.code(f, v) for v in values]
+        for f, values in zip(FACET_FIELDS, seg.facets, strict=True)
+    ]
     together = ",".join(
-        str(facet_value(f, c)) for f, c in zip(FACET_FIELDS, facets, strict=True) if c
+        str(facet_value(f, c)) for f, cs in zip(FACET_FIELDS, facets, strict=True) for c in cs if c
     )
-    cells = [str(sphinx_id(doc_id)), doc_id.translate(_UNSAFE), *seg.texts, *map(str, facets)]
-    cells += [str(seg.day), together]
+    cells = [str(sphinx_id(doc_id)), doc_id.translate(_UNSAFE), *seg.texts]
+    cells += [
+        ",".join(map(str, cs)) if f in MULTI_VALUED_FACETS else str(cs[0] if cs else 0)
+        for f, cs in zip(FACET_FIELDS, facets, strict=True)
+    ]
+    cells += [str(seg.day), str(seg.wday), together]
     return "\t".join(cells) + "\n"

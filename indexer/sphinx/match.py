@@ -10,8 +10,9 @@ the character fields), ``AtLeast`` a quorum (``"w1 w2 …"/k``), ``Maybe`` Sphin
 from __future__ import annotations
 
 from ..chars import char_keyword, gram_keyword, grams
-from ..query_tree import And, AndNot, AtLeast, Maybe, Node, Nothing, Or, Run, Term
+from ..query_tree import And, AndNot, AtLeast, Maybe, Near, Node, Nothing, Or, Run, Term
 from ..ranking import words
+from ..value_terms import VALUE_FIELDS
 from .feed import ALL_TOKEN, CHAR_VIEW_FIELDS, EVERY_FIELD, IDS_FIELD, TEXT_FIELDS, id_token
 
 #: keyword -> ``keyword^boost`` factor of one shard's query (ranking.keyword_boost)
@@ -85,6 +86,8 @@ def _expr(node: Node, boosts: Boosts) -> str | None:
     if isinstance(node, Term):
         if node.field in ("doc_no", "index_no"):
             return f"(@{IDS_FIELD} {id_token(node.field, node.text)})"
+        if node.field in VALUE_FIELDS:
+            return f"(@{EVERY_FIELD} {id_token(node.field, node.text)})"
         return _term_expr(_fields_of(node.field), node.text, boosts)
     if isinstance(node, Run):
         # bigram fields for a run of two characters or more, character fields for one
@@ -125,6 +128,14 @@ def _expr(node: Node, boosts: Boosts) -> str | None:
         if negative is None:
             return positive
         return f"({positive} -{negative})"
+    if isinstance(node, Near):
+        # phrases of the runs' characters in the character fields, keywords boosted to 0: they
+        # add no keyword hits to bm25f, only their fields to field_mask (ranked.py's NEAR_BONUS);
+        # NEAR/N matches where one starts less than its length + N after the other (read off
+        # searchd: gaps 0..N-1 match in either order)
+        fields = ",".join(CHAR_VIEW_FIELDS[f][1] for f in node.fields)
+        left, right = (" ".join(f"{char_keyword(c)}^0" for c in r) for r in (node.left, node.right))
+        return f'(@({fields}) "{left}" NEAR/{node.gap + 1} "{right}")'
     if isinstance(node, Nothing):
         return None
     raise TypeError(f"unknown query node {node!r}")

@@ -20,7 +20,12 @@ from ..errors import GovsearchError
 from .cluster import Cluster, Node
 
 
-class SphinxUnavailableError(GovsearchError, code="search_unavailable", http_status=503):
+class SphinxUnavailableError(
+    GovsearchError,
+    code="search_unavailable",
+    http_status=503,
+    public_message="the search service does not answer: try again later",
+):
     """Sphinx's programs are missing, or a searchd did not start or does not answer."""
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ranking
-from ..query_tree import ParsedQuery
+from ..query_tree import ParsedQuery, has_near
 from ..ranking import K1, B, keyword_boost, shard_k1_b
 from ..records import SearchRequest
 from .cluster import SHARD_INDEX
@@ -28,6 +28,9 @@ _FIELDS = [name for name, decl in COLUMNS if decl == "tsvpipe_field"]
 _IDS_BIT = 1 << _FIELDS.index(IDS_FIELD)  # field_mask: bit i = the i-th declared field matched
 #: the character view's fields: a run's keywords hit there only where the whole run matched
 _RUN_BITS = sum(1 << _FIELDS.index(f) for pair in CHAR_VIEW_FIELDS.values() for f in pair)
+#: the character fields (single characters): a query with a Near has no one-character run
+#: (query._without_near), so they match only where a Near did
+_NEAR_BITS = sum(1 << _FIELDS.index(pair[1]) for pair in CHAR_VIEW_FIELDS.values())
 #: Sphinx field -> its ranking.FIELD_WEIGHTS weight (a sub-word field weighs as its main field,
 #: as Whoosh keeps both in one field; the character view's fields as ranking's); ``every`` and
 #: ``ids`` count neither in tf' nor in dl
@@ -52,17 +55,23 @@ RELATED_RANKING = (
 )
 
 
-def shard_ranker(k1: float, b: float) -> str:
+def shard_ranker(k1: float, b: float, near: bool = False) -> str:
     """ranking.py's score of one shard: bm25f() with the shard's corrected k1 and b.
 
     bm25f() adds 0.5 (Sphinx maps its weights to [0, 1]); a document that holds one of the
     query's runs adds RUN_BONUS (a phrase of bigrams records hits only where it matched whole),
-    a typed 文号 / 索引号 EXACT_BONUS, as on the Whoosh backend.
+    a typed 文号 / 索引号 EXACT_BONUS, as on the Whoosh backend; ``near``: a query with a
+    ``Near`` (close parts) adds NEAR_BONUS where it matched.
     """
     weights = ", ".join(f"{f}={w}" for f, w in SPHINX_WEIGHTS.items())
+    near_bonus = (
+        f" + if(field_mask & {_NEAR_BITS}, {ranking.NEAR_BONUS * SCORE_SCALE:.0f}, 0)"
+        if near
+        else ""
+    )
     return (
         f"ranker=expr('(bm25f({k1:.9f}, {b:.9f}, {{{weights}}}) - 0.5) * {SCORE_SCALE:.0f}"
-        f" + if(field_mask & {_RUN_BITS}, {ranking.RUN_BONUS * SCORE_SCALE:.0f}, 0)"
+        f" + if(field_mask & {_RUN_BITS}, {ranking.RUN_BONUS * SCORE_SCALE:.0f}, 0){near_bonus}"
         f" + if(field_mask & {_IDS_BIT}, {ranking.EXACT_BONUS * SCORE_SCALE:.0f}, 0)'), {IDF}"
     )
 
@@ -122,16 +131,19 @@ def ranked_page(
     offset = (request.page - 1) * request.size
     want = offset + request.size
 
+    # the day a date order sorts by (day or wday: 成文日期), to merge the shards' pages by
+    day = "wday" if order.startswith("wday") else "day"
     facet_sql = facet_clause(codes) if facets and codes else ""
     groups = facet_groups(codes) if facet_sql and codes else 0
 
     def query(k: int, cur: Any) -> tuple[list[tuple], int, list[list[tuple]]]:
-        ranker = shard_ranker(K1, B)
+        near = has_near(parsed.node)
+        ranker = shard_ranker(K1, B, near)
         boosts: dict[str, float] = {}
         st = stats.get(k)
         if st is not None and st.documents > 1:
             shard_avgdl = st.weighted_tokens / st.documents
-            ranker = shard_ranker(*shard_k1_b(avgdl, shard_avgdl, FILL_LENGTH))
+            ranker = shard_ranker(*shard_k1_b(avgdl, shard_avgdl, FILL_LENGTH), near)
             boosts = {
                 kw: keyword_boost(
                     documents, with_keyword[kw], st.documents, st.with_keyword.get(kw, 0)
@@ -141,7 +153,7 @@ def ranked_page(
         match = to_match(parsed.node, parsed.exact_ids, boosts)
         where = " AND ".join([f"MATCH({quote(match or '')})", *conditions])
         cur.execute(
-            f"SELECT id, gid, WEIGHT(), day FROM {SHARD_INDEX.format(k=k)} WHERE {where} "
+            f"SELECT id, gid, WEIGHT(), {day} FROM {SHARD_INDEX.format(k=k)} WHERE {where} "
             f"ORDER BY {order} LIMIT 0, {want} "
             # max_matches is the size of the sorting queue: keeping 1000 instead of 20
             # cost 3 ms more per query over 7,890 matches (20k documents, one shard)
@@ -160,7 +172,7 @@ def ranked_page(
     pages = conns.on_shards(query, shards, warnings)
     total = sum(t for _, t, _ in pages.values())
     merged = [row for rows, _, _ in pages.values() for row in rows]
-    if order.startswith("day"):
+    if order.startswith(day):
         merged.sort(key=lambda r: (-int(r[3]), -int(r[2]), int(r[0])))
     else:
         merged.sort(key=lambda r: (-int(r[2]), int(r[0])))

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import extract
 from ..analysis import ANALYZER_VERSION
 from ..corpus import BuildReport, Skipped, prepare_extraction, require_corpus, source_hash
+from ..docstore import FORMAT_VERSION as DOCSTORE_VERSION
 from ..docstore import DocStore
 from ..errors import IndexMissingError
 from ..lock import WriteLock
@@ -100,6 +101,8 @@ def _incremental_base(index_dir: Path) -> tuple[Path | None, list[str]]:
         return None, ["the index was built with another analyzer: full rebuild"]
     if meta.get("schema_version") != SCHEMA_VERSION:
         return None, ["the index was built with another schema: full rebuild"]
+    if meta.get("docstore_version") != DOCSTORE_VERSION:
+        return None, ["the index stores its documents another way: full rebuild"]
     return live, []
 
 
@@ -164,6 +167,7 @@ def _write_meta(gen: Path, corpus: Path, report: BuildReport) -> None:
         {
             "analyzer_version": ANALYZER_VERSION,
             "schema_version": SCHEMA_VERSION,
+            "docstore_version": DOCSTORE_VERSION,
             "documents": report.total_documents,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "corpus": str(corpus.resolve()),

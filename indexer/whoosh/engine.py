@@ -279,7 +279,9 @@ def _run(
         matched = matched & m
     docs = np.flatnonzero(matched)
     k = request.page * request.size
-    if request.sort == "date" or parsed.node is None:
+    if request.sort == "written_date":
+        top = _top_by_date(docs, reader.written_dates[docs], scores[docs], k)
+    elif request.sort == "date" or parsed.node is None:
         top = _top_by_date(docs, reader.dates[docs], scores[docs], k)
     else:
         top = _top(docs, scores[docs], k)

@@ -17,13 +17,20 @@ from .reader import IndexReader
 
 
 def facet_masks(reader: IndexReader, filters: dict[str, list[str]]) -> dict[str, np.ndarray]:
-    """facet -> documents whose value is one of the selected values (OR within the facet)."""
+    """facet -> documents whose value is one of the selected values (OR within the facet; a
+    document of a multi-valued facet passes with any one of its values)."""
     masks: dict[str, np.ndarray] = {}
     for facet, selected in filters.items():
         values = reader.facet_values[facet]
         index = {v: i for i, v in enumerate(values)}
-        wanted = [index[v] for v in selected if v in index]
-        masks[facet] = np.isin(reader.facet_codes[facet], np.array(wanted, dtype=np.int32))
+        wanted = np.array([index[v] for v in selected if v in index], dtype=np.int32)
+        if facet in reader.facet_pairs:
+            docs, codes = reader.facet_pairs[facet]
+            mask = np.zeros(reader.n, dtype=bool)
+            mask[docs[np.isin(codes, wanted)]] = True
+            masks[facet] = mask
+        else:
+            masks[facet] = np.isin(reader.facet_codes[facet], wanted)
     return masks
 
 
@@ -48,7 +55,12 @@ def facet_counts(
         for other, m in masks.items():
             if other != facet:
                 mask = mask & m
-        codes = reader.facet_codes[facet][mask]
+        if facet in reader.facet_pairs:
+            # each document counts once for each of its values
+            docs, pair_codes = reader.facet_pairs[facet]
+            codes = pair_codes[mask[docs]]
+        else:
+            codes = reader.facet_codes[facet][mask]
         values = reader.facet_values[facet]
         counts = np.bincount(codes[codes >= 0], minlength=len(values))
         out[facet] = facet_listing(facet, values, counts, filters.get(facet, []))

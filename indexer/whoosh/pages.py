@@ -12,32 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
-import zstandard
 
-#: zstd's default level: levels 1-3 decode alike, 3 compresses a little better
-LEVEL = 3
-_local = threading.local()
-
-
-def _codecs() -> tuple[zstandard.ZstdCompressor, zstandard.ZstdDecompressor]:
-    # a (de)compressor object is not safe to share between threads: one per thread
-    codecs = getattr(_local, "codecs", None)
-    if codecs is None:
-        codecs = (zstandard.ZstdCompressor(level=LEVEL), zstandard.ZstdDecompressor())
-        _local.codecs = codecs
-    return codecs
-
-
-def compress(data: bytes) -> bytes:
-    return _codecs()[0].compress(data)
-
-
-def decompress(data: bytes) -> bytes:
-    return _codecs()[1].decompress(data)
+from ..compression import compress, decompress
 
 
 def pack_u32(values: np.ndarray) -> bytes:

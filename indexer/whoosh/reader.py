@@ -15,6 +15,7 @@ a searcher opens (~0.5 s and ~800 MB at 100k documents). We open the storage wit
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -29,9 +30,10 @@ from whoosh.reading import SegmentReader
 
 from ..dates import NO_DAY
 from ..ranking import FIELD_WEIGHTS
+from ..records import MULTI_VALUED_FACETS
 from .gram_reader import GramPostings, GramReader
 from .grams import SUFFIX as GRAMS_SUFFIX
-from .schema import EXACT_FIELDS, FACET_COLUMNS, LENGTH_COLUMNS, WORD_FIELDS
+from .schema import EXACT_FIELDS, FACET_COLUMNS, LENGTH_COLUMNS, VALUE_SEPARATOR, WORD_FIELDS
 from .words import SUFFIX as WORDS_SUFFIX
 from .words import WordSegment, term_hash
 
@@ -53,6 +55,7 @@ class _Segment:
         self.reader = segreader
         self.offset = offset
         self.doc_count = segreader.doc_count_all()
+        self.ids: Any = None  # the id column's reader, opened when first asked
 
 
 class IndexReader:
@@ -68,12 +71,11 @@ class IndexReader:
         reader = self.searcher.reader()
         # an index of an empty corpus has no segment (Whoosh gives an EmptyReader)
         self.segments = [
-            _Segment(r, off)
-            for r, off in reader.leaf_readers()
-            if isinstance(r, SegmentReader)
+            _Segment(r, off) for r, off in reader.leaf_readers() if isinstance(r, SegmentReader)
         ]
         self.doc_count_all = self.searcher.doc_count_all()
         self.n = self.doc_count_all
+        self._offsets = [seg.offset for seg in self.segments]
         live = np.ones(self.n, dtype=bool)
         for seg in self.segments:
             if seg.reader.has_deletions():
@@ -100,13 +102,18 @@ class IndexReader:
         for name, column in LENGTH_COLUMNS.items():
             self.dl += FIELD_WEIGHTS[name] * self._column_ints(column)
         self.avg_dl = (float(self.dl[live].mean()) if self.doc_count else 0.0) or 1.0
-        self.dates = self._dates()
+        self.dates = self._dates("date")
+        self.written_dates = self._dates("written_date")
         self.facet_values: dict[str, list[str]] = {}
+        #: single-valued facets: each document's value code (-1: none)
         self.facet_codes: dict[str, np.ndarray] = {}
+        #: multi-valued facets: (document, value code) pairs
+        self.facet_pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for facet, column in FACET_COLUMNS.items():
-            values, codes = self._column_codes(column)
-            self.facet_values[facet] = values
-            self.facet_codes[facet] = codes
+            if facet in MULTI_VALUED_FACETS:
+                self.facet_values[facet], self.facet_pairs[facet] = self._column_pairs(column)
+            else:
+                self.facet_values[facet], self.facet_codes[facet] = self._column_codes(column)
         #: (field, run, candidate documents) -> (documents holding the run, occurrences in
         #: each), counted on their stored text; set by the engine, which has the docstore
         self.run_counter: Callable[[str, str, np.ndarray], tuple[np.ndarray, np.ndarray]] | None
@@ -143,15 +150,16 @@ class IndexReader:
             out[seg.offset : seg.offset + count] = values
         return out
 
-    def _dates(self) -> np.ndarray:
-        """Day number (``indexer.dates``) of each document's date; NO_DAY when missing."""
+    def _dates(self, column: str) -> np.ndarray:
+        """Day number (``indexer.dates``) of each document's date in ``column`` (date,
+        written_date); NO_DAY when missing."""
         out = np.full(self.n, NO_DAY, dtype=np.int64)
         for seg in self.segments:
-            if not seg.reader.has_column("date"):
+            if not seg.reader.has_column(column):
                 continue
             # raw column values: microseconds since 0001-01-01 (whoosh.util.times); a document
             # without a date holds the column default, outside any plausible range
-            col = seg.reader.column_reader("date", translate=False)
+            col = seg.reader.column_reader(column, translate=False)
             raw = np.array([col[i] for i in range(seg.doc_count)], dtype=object)
             ok = np.array([isinstance(v, int) and 0 < v < _MAX_MICROS for v in raw], dtype=bool)
             days = np.full(seg.doc_count, NO_DAY, dtype=np.int64)
@@ -160,8 +168,7 @@ class IndexReader:
             out[seg.offset : seg.offset + seg.doc_count] = days
         return out
 
-    def _column_codes(self, column: str) -> tuple[list[str], np.ndarray]:
-        """Distinct values of a facet column and each document's value code (-1: none)."""
+    def _column_strings(self, column: str) -> list[str]:
         raw: list[str] = []
         for seg in self.segments:
             if not seg.reader.has_column(column):
@@ -169,6 +176,23 @@ class IndexReader:
                 continue
             col = seg.reader.column_reader(column, translate=True)
             raw.extend(col[i] or "" for i in range(seg.doc_count))
+        return raw
+
+    def _column_pairs(self, column: str) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
+        """Distinct values of a multi-valued facet column and its (document, code) pairs."""
+        docs: list[int] = []
+        names: list[str] = []
+        for doc, joined in enumerate(self._column_strings(column)):
+            for name in joined.split(VALUE_SEPARATOR) if joined else ():
+                docs.append(doc)
+                names.append(name)
+        values, codes = np.unique(np.array(names, dtype=object), return_inverse=True)
+        pairs = (np.array(docs, dtype=np.int64), codes.astype(np.int32).reshape(-1))
+        return [str(v) for v in values], pairs
+
+    def _column_codes(self, column: str) -> tuple[list[str], np.ndarray]:
+        """Distinct values of a facet column and each document's value code (-1: none)."""
+        raw = self._column_strings(column)
         values, codes = np.unique(np.array(raw, dtype=object), return_inverse=True)
         values = [str(v) for v in values]
         codes = codes.astype(np.int32)
@@ -230,8 +254,11 @@ class IndexReader:
         return sum(end - first for first, end in (f for f in found if f is not None))
 
     def doc_id(self, docnum: int) -> str:
+        seg = self.segments[bisect.bisect_right(self._offsets, docnum) - 1]
         with self.whoosh_lock:
-            return self.searcher.stored_fields(int(docnum))["id"]
+            if seg.ids is None:
+                seg.ids = seg.reader.column_reader("id", translate=True)
+            return seg.ids[docnum - seg.offset]
 
     def docnum(self, doc_id: str) -> int | None:
         with self.whoosh_lock:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..chars import char_keyword, gram_keyword, grams
-from ..query_tree import And, AndNot, AtLeast, Maybe, Node, Nothing, Or, Run, Term
-from ..ranking import CHAR_FIELDS, FIELD_WEIGHTS, GRAM_FIELDS, K1, RUN_BONUS, B, idf
+from ..query_tree import And, AndNot, AtLeast, Maybe, Near, Node, Nothing, Or, Run, Term
+from ..ranking import CHAR_FIELDS, FIELD_WEIGHTS, GRAM_FIELDS, K1, NEAR_BONUS, RUN_BONUS, B, idf
 from .grams import BODY_CHARS, BODY_GRAMS, TITLE_CHARS, TITLE_GRAMS, gram_key
 from .reader import IndexReader
 
@@ -51,8 +51,12 @@ class Hits:
     run_keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: bigram keyword -> its bigram (to find its document frequency)
     grams: dict[str, str] = field(default_factory=dict)
+    #: documents where two neighbouring parts are close (``Near``): ranking.NEAR_BONUS
+    near: np.ndarray | None = None
 
     def merge(self, other: Hits) -> None:
+        if other.near is not None:
+            self.near = other.near if self.near is None else self.near | other.near
         for key, tf in other.words.items():
             mine = self.words.get(key)
             self.words[key] = tf if mine is None else np.maximum(mine, tf)
@@ -68,6 +72,7 @@ class Hits:
             {k: occ * mask for k, occ in self.runs.items()},
             self.run_keywords,
             self.grams,
+            None if self.near is None else self.near & mask,
         )
 
 
@@ -80,7 +85,7 @@ def evaluate(node: Node, reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
 def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
     scores = np.zeros(reader.n)
     docs = np.flatnonzero(mask)
-    if not len(docs) or not (hits.words or hits.runs):
+    if not len(docs) or not (hits.words or hits.runs or hits.near is not None):
         return scores
     norm = K1 * ((1 - B) + B * reader.dl[docs] / reader.avg_dl)
     by_keyword: dict[str, np.ndarray] = {}
@@ -101,6 +106,8 @@ def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
         for occ in hits.runs.values():
             held |= occ[docs] > 0
         out += np.where(held, RUN_BONUS, 0.0)
+    if hits.near is not None:
+        out += np.where(hits.near[docs], NEAR_BONUS, 0.0)
     gram_dfs = gram_frequencies(reader, {k: g for k, g in hits.grams.items() if k in by_keyword})
     for keyword, tf in by_keyword.items():
         df = gram_dfs[keyword] if keyword in gram_dfs else word_frequency(reader, keyword)
@@ -232,6 +239,8 @@ def match(node: Node, reader: IndexReader, clip: bool = True) -> tuple[np.ndarra
             neg, _ = match(node.negative, reader, True)
             mask &= ~neg
         return mask, hits.masked(mask) if clip else hits
+    if isinstance(node, Near):
+        return _near(node, reader)
     if isinstance(node, Nothing):
         return np.zeros(n, dtype=bool), Hits()
     raise TypeError(f"unknown query node {node!r}")
@@ -279,6 +288,46 @@ def _run(node: Run, reader: IndexReader) -> tuple[np.ndarray, Hits]:
         weighted[docs] = occurrences * FIELD_WEIGHTS[gram_field]
         hits.runs[(node.text, gram_field)] = weighted
     return mask, hits
+
+
+def _near(node: Near, reader: IndexReader) -> tuple[np.ndarray, Hits]:
+    """The documents where ``node``'s runs are close in one of its fields: a start of one run at
+    most its length + gap after a start of the other (Sphinx's NEAR/(gap + 1) over two phrases
+    that never overlap); kept in the generation's LRU like a run's documents."""
+    found = reader.cached(("near", node), lambda: _NearDocs(_near_docs(node, reader)))
+    near = np.zeros(reader.n, dtype=bool)
+    near[found.docs] = True
+    return near, Hits(near=near)
+
+
+@dataclass
+class _NearDocs:
+    docs: np.ndarray
+
+
+def _near_docs(node: Near, reader: IndexReader) -> np.ndarray:
+    out: list[np.ndarray] = []
+    for f in node.fields:
+        ns = _GRAM_NS[f]
+        left_docs, _ = occurrences_of(reader, ns, grams(node.left))
+        right_docs, _ = occurrences_of(reader, ns, grams(node.right))
+        both = np.intersect1d(left_docs, right_docs)
+        if not len(both):
+            continue
+        # sorted (document << 32 | position) keys: the nearest start of the other run at or
+        # before each start, by binary search (sorting the two together took twice as long)
+        left = run_starts(reader, ns, grams(node.left), both)
+        right = run_starts(reader, ns, grams(node.right), both)
+        for a, b, length in ((left, right, len(node.left)), (right, left, len(node.right))):
+            if not len(a) or not len(b):
+                continue
+            before = np.searchsorted(a, b, side="right") - 1
+            ok = before >= 0
+            prior = a[np.maximum(before, 0)]
+            ok &= (prior >> 32) == (b >> 32)
+            ok &= b - prior <= length + node.gap
+            out.append(b[ok] >> 32)
+    return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
 
 
 def occurrences_of(
