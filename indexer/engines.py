@@ -21,6 +21,7 @@ from typing import Any, Protocol, cast
 
 from .corpus import BuildReport
 from .errors import UnknownBackendError
+from .lexicon import Lexicon
 from .records import Document, Hit, SearchRequest, SearchResult
 
 BACKENDS = ("whoosh", "sphinx")
@@ -53,6 +54,10 @@ class Engine(Protocol):
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Documents like ``doc_id`` (more like this)."""
+        ...
+
+    def lexicon(self) -> Lexicon:
+        """Titles, terms, agencies and 文号 of the index, with their pinyin (``lexicon.py``)."""
         ...
 
     def stats(self) -> dict[str, Any]:

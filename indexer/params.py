@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from .assist import assisted_search
 from .dates import parameter_day
 from .errors import QueryError
 from .query import ParsedQuery, parse_query
@@ -197,5 +198,5 @@ def run_search(
     engine: Engine, params: Mapping[str, Sequence[str]], max_window: int = MAX_RESULT_WINDOW
 ) -> SearchResult:
     """The one path from parameters to a result: ``GET /api/search`` answers its ``to_dict()``
-    and ``govsearch search --json`` prints the same."""
-    return engine.search(parse_search_params(params, max_window=max_window))
+    and ``govsearch search --json`` prints the same (pinyin read and did you mean: assist.py)."""
+    return assisted_search(engine, parse_search_params(params, max_window=max_window))

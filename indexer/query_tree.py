@@ -129,3 +129,5 @@ class ParsedQuery:
     marks: tuple[Mark, ...] = ()  # what snippets and pages mark
     exact_ids: tuple[tuple[str, str], ...] = ()  # (field, value) of a typed 文号 / 索引号
     warnings: list[str] = field(default_factory=list)
+    #: keyword -> factor of its idf (below 1: a synonym's keywords, ``query.synonym_keywords``)
+    weights: dict[str, float] = field(default_factory=dict)

@@ -63,6 +63,11 @@ RUN_BONUS = 1000.0
 #: RUN_BONUS too) and above what the few keywords of a short query can score apart
 NEAR_BONUS = 500.0
 NEAR_GAP = 10
+#: the idf factor of a keyword only a synonym's run has (``query.synonym_keywords``; Sphinx:
+#: ``keyword^boost``): a document found through 发展和改革委员会 for 发改委 gets the run bonus
+#: (it holds a run of the query) but almost nothing on top, so the documents holding what was
+#: typed rank above it: their run's keywords count in full.
+SYNONYM_WEIGHT = 0.001
 #: a typed 文号 / 索引号 ranks above any text match, run or words
 EXACT_BONUS = 10 * RUN_BONUS
 #: more-like-this: key terms taken from a document

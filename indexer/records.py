@@ -186,7 +186,14 @@ class SearchResult:
         default_factory=list
     )  # e.g. "query syntax error: searched as words"
     generation: str = ""  # which index generation answered
+    suggestion: str = ""  # did you mean (assist.py): a better query, when there is one
+    read_as: str = ""  # the Chinese a pinyin query was searched as (assist.py)
 
     def to_dict(self) -> dict[str, Any]:
-        """The exact JSON body of ``GET /api/search``."""
-        return dataclasses.asdict(self)
+        """The exact JSON body of ``GET /api/search`` (``suggestion`` and ``read_as`` only when
+        they are set)."""
+        out = dataclasses.asdict(self)
+        for key in ("suggestion", "read_as"):
+            if not out[key]:
+                del out[key]
+        return out

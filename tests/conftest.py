@@ -84,6 +84,22 @@ def running_cluster(corpus: Path, index_dir: Path, shards: int = 2) -> Iterator:
         assert all(running_pid(cluster, n) is None for n in cluster.nodes)
 
 
+@pytest.fixture
+def client_of(sample_index):
+    """Test clients of apps over the sample index, each with its own configuration."""
+    from webui.app import close_engine, create_app
+
+    apps = []
+
+    def make(**config):
+        apps.append(create_app({"INDEX": str(sample_index), "TESTING": True, **config}))
+        return apps[-1].test_client()
+
+    yield make
+    for app in apps:
+        close_engine(app)
+
+
 LINKING_PAGE = """<html><head><title>关于防汛防台工作的通知_浦江区政府</title></head><body>
 <div class="xxgk"><table><tr><td>发布机构：</td><td>浦江区应急管理局</td></tr>
 <tr><td>发布日期：</td><td>2025-05-21</td></tr><tr><td>文号：</td><td>浦应急〔2025〕7号</td></tr></table></div>

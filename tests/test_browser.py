@@ -210,3 +210,41 @@ def test_result_page_fits_the_screen_and_is_screenshotted(browser, server, name,
     page.screenshot(path=str(path), full_page=False)
     assert path.stat().st_size > 10_000
     context.close()
+
+
+def test_the_search_box_suggests_as_you_type(page, server):
+    """The combobox (issue 17): suggestions from /api/suggest for Chinese and for initials,
+    up/down/enter/escape from the keyboard, and the chosen suggestion is searched."""
+    page.goto(server + "/")
+    box = page.get_by_role("combobox", name="检索关键词")
+    options = page.locator("#q-list [role=option]")
+    box.press_sequentially("dgj")
+    options.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert "地瓜经济" in options.first.inner_text()
+    box.press("Escape")
+    assert page.locator("#q-list").is_hidden()
+    assert box.get_attribute("aria-expanded") == "false"
+    assert box.input_value() == "dgj"  # escape closes the list, the text stays
+
+    box.fill("")
+    box.press_sequentially("平潭")
+    options.first.wait_for()
+    assert options.count() > 1
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    box.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant") == "q-list-0"
+    assert options.first.get_attribute("aria-selected") == "true"
+    chosen = options.first.locator("span").first.inner_text()
+    count = options.first.locator(".suggest-count").inner_text()
+    with page.expect_navigation():
+        box.press("Enter")
+    assert _params(page.url) == {"agency": [chosen]}  # 平潭's first suggestions are agencies
+    assert _total(page) == int(count.removesuffix(" 篇"))
+
+    header = page.get_by_role("combobox", name="检索关键词")
+    header.fill("")
+    header.press_sequentially("digua")
+    page.locator("#q-header-list [role=option]").first.wait_for()
+    assert "地瓜经济" in page.locator("#q-header-list").inner_text()

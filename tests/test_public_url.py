@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from test_serve import serve  # noqa: F401 (the fixture that runs govsearch serve)
 
 from indexer.cli import main
-from webui.app import close_engine, create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE_HEADERS = {
@@ -28,19 +27,6 @@ HOSTILE_HEADERS = {
     "X-Forwarded-Proto": "gopher",
     "Forwarded": "host=evil.example;proto=https",
 }
-
-
-@pytest.fixture
-def client_of(sample_index):
-    apps = []
-
-    def make(**config):
-        apps.append(create_app({"INDEX": str(sample_index), "TESTING": True, **config}))
-        return apps[-1].test_client()
-
-    yield make
-    for app in apps:
-        close_engine(app)
 
 
 def feed_links(body: bytes) -> list[str]:

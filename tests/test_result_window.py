@@ -12,20 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from webui.app import close_engine, create_app
-
-
-@pytest.fixture
-def client_of(sample_index):
-    apps = []
-
-    def make(**config):
-        apps.append(create_app({"INDEX": str(sample_index), "TESTING": True, **config}))
-        return apps[-1].test_client()
-
-    yield make
-    for app in apps:
-        close_engine(app)
 
 
 @pytest.mark.parametrize("path", ["/api/search", "/api/search.csv", "/feed.atom"])

@@ -20,7 +20,12 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from indexer.errors import AnalyzerMismatchError, DocumentNotFoundError, IndexMissingError
+from indexer.errors import (
+    AnalyzerMismatchError,
+    DocumentNotFoundError,
+    IndexMissingError,
+    QueryError,
+)
 from indexer.params import MAX_SIZE, parse_search_params, run_search, to_query_params
 from indexer.records import Document, Hit, SearchRequest
 
@@ -58,6 +63,21 @@ def _parsed(params: dict[str, list[str]]) -> SearchRequest:
 def search() -> Response:
     window = current_app.config["MAX_RESULT_WINDOW"]
     return jsonify(run_search(get_engine(), _request_params(), window).to_dict())
+
+
+#: longer prefixes are a 400: nobody types more into a search box before choosing
+SUGGEST_MAX_CHARS = 100
+
+
+@_get("/api/suggest")
+def suggest() -> Response:
+    """Titles, terms, agencies and 文号 that start with or contain ``q`` (Chinese or pinyin),
+    most documents first (``indexer.lexicon.Lexicon.suggest``)."""
+    q = request.args.get("q", "")
+    if len(q) > SUGGEST_MAX_CHARS:
+        raise QueryError(f"q may be at most {SUGGEST_MAX_CHARS} characters for suggestions", "q")
+    found = get_engine().lexicon().suggest(q) if q.strip() else []
+    return jsonify(query=q, suggestions=[dataclasses.asdict(s) for s in found])
 
 
 @_get("/api/documents/<doc_id>")

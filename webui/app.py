@@ -17,6 +17,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import GovsearchError
+from indexer.synonyms import use_file as use_synonyms_file
 
 from .api import bp as api_bp
 from .engine import close_engine, get_engine, install_engine
@@ -114,6 +115,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # absolute links are made from configuration, never from the request's Host header
     config_ = app.config
     config_["BASE_URL"] = base_url(config_["PUBLIC_URL"], config_["HOST"], config_["PORT"])
+    if app.config["SYNONYMS"]:
+        use_synonyms_file(app.config["SYNONYMS"])
     install_engine(app, Path(app.config["INDEX"]), app.config["BACKEND"])
 
     app.register_error_handler(GovsearchError, _handle_govsearch_error)

@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from indexer.assist import assisted_search
 from indexer.errors import DocumentNotFoundError, GovsearchError, QueryError
 from indexer.highlight import Marker, render
 from indexer.normalize import normalize
@@ -340,7 +341,7 @@ def search():
     reachable = last_reachable_page(req.size, current_app.config["MAX_RESULT_WINDOW"])
     asked_page = req.page
     req.page = min(req.page, reachable)
-    result = get_engine().search(req)
+    result = assisted_search(get_engine(), req)
     last_page = min(reachable, max(1, math.ceil(result.total / req.size)))
     bars = year_bars(result.facets.get("year", []), lambda y: state.with_value("year", y))
     return render_template(

@@ -77,6 +77,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("csv_max_rows", 1000, "Most rows `/api/search.csv` returns when no page is asked."),
     Setting("feed_size", 20, "Entries in `/feed.atom` (the newest matching documents)."),
+    Setting(
+        "synonyms",
+        "",
+        "A file of your own abbreviation/synonym groups (one group a line, forms separated by "
+        "tabs), read after indexer/data/synonyms.tsv; no rebuild needed.",
+    ),
     Setting("related_limit", 5, "Related documents listed with `/api/documents/<id>`."),
 )
 

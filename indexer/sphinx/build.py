@@ -29,6 +29,7 @@ from ..corpus import (
 )
 from ..docstore import FORMAT_VERSION as DOCSTORE_VERSION
 from ..docstore import DocStore, pack
+from ..lexicon import lexicon_path, write_lexicon
 from ..lock import WriteLock
 from ..meta import write_meta as write_meta_file
 from ..records import Document
@@ -197,6 +198,8 @@ def write_cluster(cluster: Cluster, rows: Iterable[Row], report: BuildReport) ->
         for node in cluster.shards
         if not node.is_local
     ]
+    # the lexicon of the new documents first: a reader that sees the new store finds it
+    write_lexicon(new_store, lexicon_path(cluster.docstore_path))
     os.replace(new_store, cluster.docstore_path)
     cluster.save()
     report.index_bytes = sum(p.stat().st_size for p in cluster.index_dir.rglob("*") if p.is_file())

@@ -27,6 +27,7 @@ from ..docstore import DocStore
 from ..errors import IndexMissingError
 from ..facets import facet_listing
 from ..highlight import hits_from
+from ..lexicon import Lexicon, lexicon_beside
 from ..params import prepare
 from ..query_tree import AndNot, Mark, Node, ParsedQuery
 from ..ranking import RELATED_TERMS, related_text
@@ -116,6 +117,9 @@ class SphinxEngine:
     def corpus_root(self) -> str:
         self._refresh()
         return str(self._meta.get("corpus", ""))
+
+    def lexicon(self) -> Lexicon:
+        return lexicon_beside(self._refresh().path)
 
     def get(self, doc_id: str) -> Document:
         return self._refresh().require(doc_id)

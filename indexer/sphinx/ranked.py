@@ -150,6 +150,9 @@ def ranked_page(
                 )
                 for kw in kws
             }
+        # a synonym's keywords weigh less (ranking.SYNONYM_WEIGHT): a factor of their idf
+        for kw, weight in parsed.weights.items():
+            boosts[kw] = boosts.get(kw, 1.0) * weight
         match = to_match(parsed.node, parsed.exact_ids, boosts)
         where = " AND ".join([f"MATCH({quote(match or '')})", *conditions])
         cur.execute(

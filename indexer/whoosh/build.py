@@ -21,6 +21,7 @@ from ..corpus import BuildReport, Skipped, prepare_extraction, require_corpus, s
 from ..docstore import FORMAT_VERSION as DOCSTORE_VERSION
 from ..docstore import DocStore
 from ..errors import IndexMissingError
+from ..lexicon import lexicon_path, write_lexicon
 from ..lock import WriteLock
 from ..meta import read_meta, write_meta
 from . import layout
@@ -124,6 +125,7 @@ def _build_generation(
         report.total_documents = store.count()
     finally:
         store.close()
+    write_lexicon(gen / layout.DOCSTORE, lexicon_path(gen / layout.DOCSTORE))
 
 
 def _plan_update(

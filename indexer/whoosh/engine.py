@@ -30,6 +30,7 @@ from ..dates import NO_DAY, day_number
 from ..docstore import DocStore
 from ..errors import GovsearchError, IndexMissingError
 from ..highlight import find_runs, hits_from
+from ..lexicon import Lexicon, lexicon_beside
 from ..params import prepare
 from ..query_tree import Mark, Or, ParsedQuery, Term
 from ..ranking import EXACT_BONUS, RELATED_TERMS, related_text
@@ -189,6 +190,10 @@ class SearchEngine:
         with self._use() as gen:
             return str(gen.meta.get("corpus", ""))
 
+    def lexicon(self) -> Lexicon:
+        with self._use() as gen:
+            return lexicon_beside(gen.path / layout.DOCSTORE)
+
     def get(self, doc_id: str) -> Document:
         with self._use() as gen:
             return gen.docs.require(doc_id)
@@ -260,7 +265,7 @@ def _run(
     if parsed.node is None:
         mask, scores = reader.live.copy(), np.zeros(reader.n)
     else:
-        mask, scores = evaluate(parsed.node, reader)
+        mask, scores = evaluate(parsed.node, reader, parsed.weights)
         mask &= reader.live
     for field, value in parsed.exact_ids:
         exact = reader.postings(field, value)

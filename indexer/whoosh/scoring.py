@@ -17,6 +17,7 @@ documents, tests/test_sphinx_cluster.py against Sphinx.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -76,13 +77,18 @@ class Hits:
         )
 
 
-def evaluate(node: Node, reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
-    """(mask, scores) of ``node`` over all document numbers; deleted documents not yet removed."""
+def evaluate(
+    node: Node, reader: IndexReader, weights: Mapping[str, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, scores) of ``node`` over all document numbers; deleted documents not yet removed.
+    ``weights``: keyword -> factor of its idf (``ParsedQuery.weights``)."""
     mask, hits = match(node, reader, clip=False)  # score() reads only the matched documents
-    return mask, score(mask, hits, reader)
+    return mask, score(mask, hits, reader, weights or {})
 
 
-def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
+def score(
+    mask: np.ndarray, hits: Hits, reader: IndexReader, weights: Mapping[str, float]
+) -> np.ndarray:
     scores = np.zeros(reader.n)
     docs = np.flatnonzero(mask)
     if not len(docs) or not (hits.words or hits.runs or hits.near is not None):
@@ -111,7 +117,7 @@ def score(mask: np.ndarray, hits: Hits, reader: IndexReader) -> np.ndarray:
     gram_dfs = gram_frequencies(reader, {k: g for k, g in hits.grams.items() if k in by_keyword})
     for keyword, tf in by_keyword.items():
         df = gram_dfs[keyword] if keyword in gram_dfs else word_frequency(reader, keyword)
-        out += idf(reader.doc_count, df) * (tf / (tf + norm))
+        out += idf(reader.doc_count, df) * weights.get(keyword, 1.0) * (tf / (tf + norm))
     scores[docs] = out
     return scores
 
