@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,9 +101,16 @@ class BuildReport:
 OCR_CACHE = "ocr-cache"
 
 
-def prepare_extraction(index_dir: Path) -> None:
-    """Point the OCR cache of this build (and the workers it forks) into ``index_dir``."""
-    use_ocr_cache(index_dir / OCR_CACHE)
+@contextmanager
+def ocr_cache_in(index_dir: Path) -> Iterator[None]:
+    """Point the OCR cache of a build (and of the workers it forks) into ``index_dir``, and back
+    when it is done: a later ``parse`` or build in this process must not read another index's
+    cache (a test that had marked one saw its text in the next test's document)."""
+    previous = use_ocr_cache(index_dir / OCR_CACHE)
+    try:
+        yield
+    finally:
+        use_ocr_cache(previous)
 
 
 def require_corpus(corpus: Path | str) -> Path:

@@ -14,7 +14,8 @@ from conftest import DATA, make_linked_corpus
 
 from indexer.corpus import OCR_CACHE
 from indexer.docstore import DocStore
-from indexer.extract import make_id
+from indexer.extract import extract_document, make_id
+from indexer.extract.limits import Limits
 from indexer.extract.ocr import available as ocr_unavailable
 from indexer.whoosh import layout
 from indexer.whoosh.build import build_index
@@ -96,3 +97,6 @@ def test_a_rebuild_reads_ocr_text_from_the_cache(shared_corpora: Path, tmp_path:
     build_index(corpus, index_dir, progress=False)
     doc = _docs(index_dir)["scan.pdf"]
     assert doc.body.startswith("缓存里的第一页文字") and doc.id == make_id("scan.pdf")
+    # the build's cache is its own: reading the file outside a build does not use it
+    assert Limits.from_env({}).ocr_cache == ""
+    assert not extract_document(corpus / "scan.pdf", corpus).body.startswith("缓存里")

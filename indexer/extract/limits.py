@@ -18,10 +18,12 @@ ENV_PREFIX = "GOVSEARCH_"
 _default_cache = ""
 
 
-def use_ocr_cache(folder: Path | str) -> None:
-    """The OCR cache of this process and the workers it forks, unless GOVSEARCH_OCR_CACHE says."""
+def use_ocr_cache(folder: Path | str) -> str:
+    """The OCR cache of this process and the workers it forks, unless GOVSEARCH_OCR_CACHE says;
+    returns the one it replaces ("" for none)."""
     global _default_cache
-    _default_cache = str(folder)
+    previous, _default_cache = _default_cache, str(folder)
+    return previous
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from ..corpus import (
     BuildReport,
     Skipped,
     SourceRead,
-    prepare_extraction,
+    ocr_cache_in,
     progress_bar,
     read_source,
     require_corpus,
@@ -120,8 +120,7 @@ def build_sphinx(
     index_dir = Path(index_dir).resolve()
     config_path(index_dir)  # refused before anything is written, not half way through the build
     index_dir.mkdir(parents=True, exist_ok=True)
-    prepare_extraction(index_dir)
-    with WriteLock(index_dir) as lock:
+    with ocr_cache_in(index_dir), WriteLock(index_dir) as lock:
         cluster = resolve_cluster(index_dir, shards, hosts, base_port, agent_failure)
         report = BuildReport(
             corpus=str(corpus),
