@@ -167,6 +167,7 @@ def _facet_option(name: str, help: str):
 )
 @_facet_option("feedback", "满意 / 基本满意 / 不满意 (repeatable).")
 @_facet_option("kind_of_page", "reply (one reply) or session_list (repeatable).")
+@_facet_option("file_type", "网页 / PDF / Word / Excel / OFD / 扫描件 (repeatable).")
 @click.option("--date-from", "date_from", default="", help="Earliest date, YYYY-MM-DD.")
 @click.option("--date-to", "date_to", default="", help="Latest date, YYYY-MM-DD.")
 @click.option("--sort", default="relevance", help="relevance, date or written_date (newest first).")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import extract
 from .errors import CorpusMissingError, ExtractError
+from .extract.limits import use_ocr_cache
 from .records import Document
 
 
@@ -43,6 +46,8 @@ class BuildReport:
     index_bytes: int = 0  # size of the new generation on disk
     seconds: float = 0.0
     workers: int = 0
+    attachments: dict[str, int] = field(default_factory=dict)  # file_type -> files indexed
+    ocr_pages: int = 0  # pages of those read by OCR (from the cache or OCR'd now)
     took_over_lock_from: dict[str, Any] | None = None
     kept_generations: list[str] = field(default_factory=list)  # still leased by a reader
     notes: list[str] = field(default_factory=list)
@@ -54,6 +59,9 @@ class BuildReport:
             f"unchanged {self.unchanged}, removed {self.removed}, skipped {len(self.skipped)}; "
             f"{mb:.1f} MB read in {self.seconds:.1f} s",
         ]
+        if self.attachments:
+            kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.attachments.items()))
+            lines.append(f"attachments: {kinds}; OCR pages {self.ocr_pages}")
         lines += [f"note: {n}" for n in self.notes]
         if self.took_over_lock_from:
             holder = self.took_over_lock_from
@@ -83,6 +91,26 @@ class BuildReport:
         self.documents += outcome.count
         self.bytes_read += outcome.size
         self.notes += [f"{outcome.relpath}: {note}" for note in outcome.notes]
+        if outcome.file_type:
+            self.attachments[outcome.file_type] = self.attachments.get(outcome.file_type, 0) + 1
+            self.ocr_pages += outcome.ocr_pages
+
+
+#: the OCR cache's folder inside an index dir (extract/limits.py): it outlives generations, so
+#: that a rebuild reads a scan's pages from it instead of OCR'ing them again
+OCR_CACHE = "ocr-cache"
+
+
+@contextmanager
+def ocr_cache_in(index_dir: Path) -> Iterator[None]:
+    """Point the OCR cache of a build (and of the workers it forks) into ``index_dir``, and back
+    when it is done: a later ``parse`` or build in this process must not read another index's
+    cache (a test that had marked one saw its text in the next test's document)."""
+    previous = use_ocr_cache(index_dir / OCR_CACHE)
+    try:
+        yield
+    finally:
+        use_ocr_cache(previous)
 
 
 def require_corpus(corpus: Path | str) -> Path:
@@ -97,7 +125,10 @@ def require_corpus(corpus: Path | str) -> Path:
 def source_hash(source: extract.Source) -> str:
     """Content hash over the source file and its companions (names and bytes)."""
     h = hashlib.blake2b(digest_size=16)
-    for path in (source.path, *source.companions):
+    # a page lists its attachments (name, size): it is re-read when that list changes
+    for rel, path in source.attachments:
+        h.update(f"{rel}\0{path.stat().st_size}\0".encode())
+    for path in source.hashed_paths():
         h.update(path.name.encode("utf-8") + b"\0")
         with open(path, "rb") as f:
             h.update(hashlib.file_digest(f, "blake2b").digest())
@@ -128,9 +159,14 @@ class SourceRead:
     count: int = 0
     #: records of the file that were skipped (invalid, or the same id as an earlier record)
     notes: list[str] = field(default_factory=list)
+    file_type: str = ""  # an attachment's (Document.file_type), for the build's summary
+    ocr_pages: int = 0
 
     def __post_init__(self) -> None:
         self.count = self.count or len(self.documents)
+        if self.documents and not self.file_type:
+            self.file_type = self.documents[0].file_type
+            self.ocr_pages = len(self.documents[0].ocr_pages)
 
 
 def read_source(source: extract.Source) -> SourceRead:

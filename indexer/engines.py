@@ -64,6 +64,11 @@ class Engine(Protocol):
         """Health: documents, generation, analyzer version, build time (no filesystem paths)."""
         ...
 
+    def corpus_root(self) -> str:
+        """The corpus folder the index was built from ("" when unknown): where ``/files/<id>``
+        finds an attachment's original (``indexer.files``)."""
+        ...
+
     def close(self) -> None: ...
 
 

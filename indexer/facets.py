@@ -19,11 +19,14 @@ MAX_FACET_VALUES = 100
 
 def document_facet_values(doc: Document, facet: str) -> list[str]:
     """The values ``doc`` has in ``facet`` (both engines index these): the year of its date,
-    its handling units by their canonical names (the agency alias table), else the field."""
+    its handling units by their canonical names (the agency alias table), its file type (网页
+    for a page), else the field."""
     if facet == "year":
         values = [doc.year]
     elif facet == "handling_unit":
         values = canonical_units(doc.handling_units)
+    elif facet == "file_type":
+        values = [doc.kind]  # a page's is 网页
     else:
         values = [getattr(doc, facet)]
     return [v for v in values if v]

@@ -38,6 +38,17 @@ class Document:
     reply_date: str = ""  # YYYY-MM-DD; the letter's own date (落款), not the publication date
     kind_of_page: str = ""  # "reply" (one reply), "session_list" (a whole session's), or ""
     contact: str = ""  # 联系人 …
+    # --- attachments (附件): files read by indexer/extract/attachment.py; "" / 0 / [] for pages
+    file_type: str = ""  # PDF / Word / Excel / OFD / 扫描件 ("" for a page: its facet value 网页)
+    file_name: str = ""  # the file's own name, e.g. 2024年度部门决算.pdf
+    file_size: int = 0  # bytes
+    page_count: int = 0  # pages (PDF, OFD), sheets (Excel); 0 when the format has none
+    page_starts: list[int] = field(default_factory=list)  # body offset where each page starts
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR'd
+    parent_id: str = ""  # the page that links this attachment
+    parent_title: str = ""
+    #: a page's attachments: {"id", "name", "type", "size"} each (ids of indexed documents)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     #: the source gave no title: ``title`` is the body's first meaningful line (pages say so)
     title_from_body: bool = False
     warnings: list[str] = field(default_factory=list)  # usable text, but something was off
@@ -53,6 +64,15 @@ class Document:
     @property
     def year(self) -> str:
         return self.date[:4] if self.date else ""
+
+    @property
+    def kind(self) -> str:
+        """The ``file_type`` facet's value: a page's is 网页."""
+        return self.file_type or PAGE_TYPE
+
+
+#: the file_type facet's value of a page (HTML, text, JSON, Markdown: text that is no file)
+PAGE_TYPE = "网页"
 
 
 @functools.cache
@@ -84,6 +104,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "handling_unit",
     "feedback",
     "kind_of_page",
+    "file_type",
 )
 #: facets a document may have several values of (a reply's handling units)
 MULTI_VALUED_FACETS: tuple[str, ...] = ("handling_unit",)
@@ -103,6 +124,7 @@ class SearchRequest:
     handling_unit: list[str] = field(default_factory=list)  # canonical names (indexer.agencies)
     feedback: list[str] = field(default_factory=list)
     kind_of_page: list[str] = field(default_factory=list)  # reply / session_list
+    file_type: list[str] = field(default_factory=list)  # 网页 / PDF / Word / Excel / OFD / 扫描件
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
     sort: str = "relevance"  # relevance | date | written_date
@@ -139,6 +161,8 @@ class Hit:
     reply_date: str = ""
     kind_of_page: str = ""
     written_date: str = ""
+    file_type: str = ""  # "" for a page
+    parent_title: str = ""  # an attachment's page: shown as 附件 · <page title>
 
 
 @dataclass

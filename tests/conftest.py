@@ -98,3 +98,30 @@ def client_of(sample_index):
     yield make
     for app in apps:
         close_engine(app)
+
+
+LINKING_PAGE = """<html><head><title>关于防汛防台工作的通知_浦江区政府</title></head><body>
+<div class="xxgk"><table><tr><td>发布机构：</td><td>浦江区应急管理局</td></tr>
+<tr><td>发布日期：</td><td>2025-05-21</td></tr><tr><td>文号：</td><td>浦应急〔2025〕7号</td></tr></table></div>
+<div id="zoom"><p>各街道：现将防汛值守安排印发给你们，请认真贯彻执行。</p>
+<p>附件：<a href="../files/%E6%94%B6%E6%94%AF%E9%A2%84%E7%AE%97.xls">收支预算.xls</a></p></div>
+</body></html>"""
+
+
+def make_linked_corpus(root: Path) -> Path:
+    """A corpus of two pages with attachments (a relative href; a crawler's attachments/
+    folder) and a standalone file, made of the fixtures in tests/data/attachments."""
+    (root / "pages").mkdir(parents=True)
+    (root / "files").mkdir()
+    (root / "pages" / "notice.html").write_text(LINKING_PAGE, "utf-8")
+    shutil.copy(DATA / "attachments" / "收支预算.xls", root / "files" / "收支预算.xls")
+    crawled = root / "crawl" / "123"
+    (crawled / "attachments").mkdir(parents=True)
+    (crawled / "page.txt").write_text(
+        "标题: 关于做好二〇二五年防汛防台工作的通知\n发布时间: 2025-05-22 09:00\n"
+        "==== 正文 ====\n各街道办事处：现将通知转发给你们，请遵照执行。\n",
+        "utf-8",
+    )
+    shutil.copy(DATA / "attachments" / "防汛通知.docx", crawled / "attachments" / "防汛通知.docx")
+    shutil.copy(DATA / "attachments" / "textract.ods", root / "standalone.ods")
+    return root

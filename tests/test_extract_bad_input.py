@@ -83,10 +83,10 @@ def test_missing_file_directory_and_unsupported_type(tmp_path: Path) -> None:
         extract_document(tmp_path / "nope.txt")
     with pytest.raises(ExtractError, match="directory"):
         extract_source(Source(tmp_path, "x.txt"))
-    pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
+    image = tmp_path / "a.psd"
+    image.write_bytes(b"8BPS")
     with pytest.raises(ExtractError, match="unsupported file type"):
-        extract_document(pdf)
+        extract_document(image)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

@@ -53,7 +53,8 @@ def test_every_shared_file_extracts_or_fails_as_expected(shared_corpora: Path) -
         "lishui-xxgk-html": 1,
         "seed": 1,
         "cctv-xwlb": 1691 + 1,  # one Markdown file a day, and the repo's README.md
-        "attachments": 1,  # its SOURCES.md; PDF, OFD, XLSX and DOCX are not read (yet)
+        # its SOURCES.md, and its 15 files: 8 PDF (one of them scanned), 5 OFD, an XLSX, a DOCX
+        "attachments": 1 + 15,
     }
 
 
@@ -70,9 +71,10 @@ def test_every_file_even_those_discover_skips_raises_only_extract_error(
         except ExtractError as exc:
             outcomes[exc.reason] += 1
     assert outcomes["folder index (_index.md), not a document"] == 26
-    # the documents, + SOURCES.md read as Markdown, + the 6 page.html read as their page.txt
-    assert outcomes["ok"] == 3372 + 205 + 69 + 1 + 1 + 1 + 6 + 1692 + 1
+    # the documents, + SOURCES.md read as Markdown, + the 6 page.html read as their page.txt,
+    # + the 15 attachments
+    assert outcomes["ok"] == 3372 + 205 + 69 + 1 + 1 + 1 + 6 + 1692 + 1 + 15
     unsupported = {k: n for k, n in outcomes.items() if k.startswith("unsupported file type")}
-    # the attachments (8 PDF, 5 OFD, an XLSX, a DOCX) and cctv-xwlb's LICENSE
-    assert sum(unsupported.values()) == 8 + 5 + 1 + 1 + 1
-    assert sum(outcomes.values()) - outcomes["ok"] == 26 + 11 + 16  # _index.md, JX_text, those
+    # cctv-xwlb's LICENSE
+    assert sum(unsupported.values()) == 1
+    assert sum(outcomes.values()) - outcomes["ok"] == 26 + 11 + 1  # _index.md, JX_text, that

@@ -34,6 +34,7 @@ def test_discover_skips_what_is_not_a_document(tmp_path: Path) -> None:
             "a/page.html": "<html><body><p>同一份文件</p></body></html>",
             "a/links.tsv": "url\ttext",
             "a/attachments/附件.pdf": "%PDF",
+            "a/attachments/照片.jpg": "JFIF",
             "b/page.html": "<html><body><p>没有 page.txt 的页面</p></body></html>",
             "c.jsonl": '{"title": "t"}\n',
             "d.HTM": "<p>大写后缀</p>",
@@ -41,15 +42,19 @@ def test_discover_skips_what_is_not_a_document(tmp_path: Path) -> None:
     )
     sources = list(discover(tmp_path))
     assert [s.relpath for s in sources] == [
+        "a/attachments/附件.pdf",
         "a/page.txt",
         "b/page.html",
         "c.jsonl",
         "d.HTM",
         "laws/README.md",
     ]
-    pair = sources[0]
+    attachment, pair = sources[0], sources[1]
     assert pair.companions == (tmp_path / "a" / "page.html",)
-    assert sources[1].companions == ()
+    assert sources[2].companions == ()
+    # the crawler's attachments/ folder beside page.txt: the PDF belongs to that page
+    assert attachment.parent == pair
+    assert pair.attachments == (("a/attachments/附件.pdf", tmp_path / "a/attachments/附件.pdf"),)
 
 
 def test_discover_is_sorted_and_deterministic() -> None:

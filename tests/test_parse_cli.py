@@ -43,8 +43,10 @@ def test_parse_output_is_utf8_through_a_pipe() -> None:
 
 
 def test_bad_files_exit_1_with_one_line(tmp_path) -> None:
-    unsupported = tmp_path / "a.pdf"
-    unsupported.write_bytes(b"%PDF-1.4")
+    unsupported = tmp_path / "a.psd"
+    unsupported.write_bytes(b"8BPS")
+    truncated = tmp_path / "b.pdf"
+    truncated.write_bytes(b"%PDF-1.4")
     for path, reason in [
         (tmp_path / "missing.txt", "no such file"),
         (tmp_path, "is a directory"),

@@ -15,9 +15,10 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from indexer.errors import (
     AnalyzerMismatchError,
@@ -26,7 +27,7 @@ from indexer.errors import (
     QueryError,
 )
 from indexer.params import MAX_SIZE, parse_search_params, run_search, to_query_params
-from indexer.records import Hit, SearchRequest
+from indexer.records import Document, Hit, SearchRequest
 
 from .engine import get_engine
 
@@ -84,10 +85,31 @@ def document(doc_id: str) -> Response:
     if ".." in doc_id or not DOC_ID.fullmatch(doc_id):
         raise DocumentNotFoundError("no document has this id")
     engine = get_engine()
-    body = engine.get(doc_id).to_dict()
+    doc = engine.get(doc_id)
+    body = doc.to_dict()
+    body["attachments"] = attachment_listing(engine, doc)
+    body["download_url"] = file_url(doc.id) if doc.file_type else ""
     related = engine.related(doc_id, limit=current_app.config["RELATED_LIMIT"])
     body["related"] = [dataclasses.asdict(hit) for hit in related]
     return jsonify(body)
+
+
+def file_url(doc_id: str) -> str:
+    return url_for("files.download", doc_id=doc_id)
+
+
+def attachment_listing(engine, doc: Document) -> list[dict[str, Any]]:
+    """A page's attachments with their page counts and download links; one the index does not
+    hold (skipped when it was built: broken, encrypted, too large) has no link."""
+    listed = []
+    for item in doc.attachments:
+        try:
+            attached = engine.get(item["id"])
+        except DocumentNotFoundError:
+            listed.append({**item, "pages": 0, "url": ""})
+            continue
+        listed.append({**item, "pages": attached.page_count, "url": file_url(attached.id)})
+    return listed
 
 
 @_get("/healthz")

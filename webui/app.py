@@ -21,6 +21,7 @@ from indexer.synonyms import use_file as use_synonyms_file
 
 from .api import bp as api_bp
 from .engine import close_engine, get_engine, install_engine
+from .files import bp as files_bp
 from .pages import bp as pages_bp
 from .replies import bp as replies_bp
 from .settings import resolve_settings
@@ -125,4 +126,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(replies_bp)
+    app.register_blueprint(files_bp)
     return app

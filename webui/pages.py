@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -25,6 +25,7 @@ from indexer.params import DEFAULT_SIZE, last_reachable_page, parse_search_param
 from indexer.query import parse_query
 from indexer.records import FACET_FIELDS, Document, SearchRequest, SearchResult
 
+from .api import attachment_listing, file_url
 from .chart import bar_chart_svg, year_bars
 from .engine import get_engine
 
@@ -40,6 +41,7 @@ FACET_LABELS = {
     "handling_unit": "承办单位",
     "feedback": "委员/代表反馈",
     "kind_of_page": "提案建议页面",
+    "file_type": "文件类型",
 }
 #: facet values shown in Chinese (the API keeps the values)
 VALUE_LABELS = {"kind_of_page": {"reply": "单件答复", "session_list": "届次办理汇总"}}
@@ -205,28 +207,49 @@ def empty_suggestions(req: SearchRequest, state: UrlState) -> list[Markup]:
 class Block:
     kind: str  # "p" or "table"
     rows: list[list[str]]
+    ocr: bool = False  # text of a scanned page, read by OCR
 
 
 _CELL_SPLIT = re.compile(r"\t| \| ")
 _MARK = "<mark>"
 
 
-def body_blocks(body: str) -> list[Block]:
-    """Paragraphs, and runs of tab- or `` | ``-separated lines as one table (as extracted)."""
+def body_blocks(body: str, ocr: Sequence[tuple[int, int]] = ()) -> list[Block]:
+    """Paragraphs, and runs of tab- or `` | ``-separated lines as one table (as extracted);
+    a block that starts inside one of the ``ocr`` spans (body offsets) is marked as OCR text."""
     blocks: list[Block] = []
-    for raw in body.splitlines():
+    at = 0
+    for raw in body.splitlines(keepends=True):
+        start, at = at, at + len(raw)
         line = raw.strip()
         if not line:
             continue
+        scanned = any(a <= start < b for a, b in ocr)
         if _CELL_SPLIT.search(line):
             cells = [c.strip() for c in _CELL_SPLIT.split(line)]
-            if blocks and blocks[-1].kind == "table":
+            if blocks and blocks[-1].kind == "table" and blocks[-1].ocr == scanned:
                 blocks[-1].rows.append(cells)
             else:
-                blocks.append(Block("table", [cells]))
+                blocks.append(Block("table", [cells], scanned))
         else:
-            blocks.append(Block("p", [[line]]))
+            blocks.append(Block("p", [[line]], scanned))
     return blocks
+
+
+def ocr_spans(doc: Document) -> list[tuple[int, int]]:
+    """(start, end) body offsets of the pages read by OCR."""
+    starts = doc.page_starts or [0]
+    ends = [*starts[1:], len(doc.body)]
+    return [(starts[n - 1], ends[n - 1]) for n in doc.ocr_pages if 0 < n <= len(starts)]
+
+
+def size_text(size: int) -> str:
+    """A file size as people read it: 3.7 MB, 245 KB, 608 字节."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1000:
+        return f"{size / 1000:.0f} KB"
+    return f"{size} 字节"
 
 
 #: the metadata table of a document page: label, Document field (in the order shown)
@@ -240,6 +263,8 @@ METADATA_FIELDS = (
     ("文种", "doc_type"),
     ("公开方式", "disclosure"),
     ("联系人", "contact"),
+    ("文件类型", "file_type"),
+    ("页数", "page_count"),
 )
 #: the reply block of a document page (a reply or a session list): label, Document field
 REPLY_FIELDS_SHOWN = (
@@ -261,6 +286,7 @@ def metadata_rows(
     for label, name in fields:
         value = getattr(doc, name)
         value = "、".join(value) if isinstance(value, list) else value
+        value = str(value) if value else ""
         if value:
             rows.append((label, value))
     return rows
@@ -345,8 +371,12 @@ def document(doc_id: str):
     q = request.args.get("q", "")
     hl = highlighter(q, doc)
     blocks = [
-        Block(block.kind, [[hl(cell) for cell in row] for row in block.rows])
-        for block in body_blocks(doc.body)
+        Block(block.kind, [[hl(cell) for cell in row] for row in block.rows], block.ocr)
+        for block in body_blocks(doc.body, ocr_spans(doc))
+    ]
+    attachments = [
+        {**item, "size_text": size_text(int(item["size"]))}
+        for item in attachment_listing(engine, doc)
     ]
     # Long laws run to 100,000 characters: a link takes the reader to the first match.
     marked = [i for i, block in enumerate(blocks) if any(_MARK in c for r in block.rows for c in r)]
@@ -362,6 +392,10 @@ def document(doc_id: str):
         reply=metadata_rows(doc, REPLY_FIELDS_SHOWN) if doc.kind_of_page else [],
         reply_kind=VALUE_LABELS["kind_of_page"].get(doc.kind_of_page, ""),
         original_url=safe_original_url(doc.url),
+        attachments=attachments,
+        download_url=file_url(doc.id) if doc.file_type else "",
+        size_text=size_text(doc.file_size),
+        ocr_page_list="、".join(map(str, doc.ocr_pages)),
         related=engine.related(doc.id, limit=current_app.config["RELATED_LIMIT"]),
     )
 
@@ -390,6 +424,7 @@ _QUERY_HINTS = {
     "handling_unit": "承办单位的筛选条件过多或过长。",
     "feedback": "反馈的筛选条件过多或过长。",
     "kind_of_page": "页面类型的筛选条件过多或过长。",
+    "file_type": "文件类型的筛选条件过多或过长。",
 }
 
 

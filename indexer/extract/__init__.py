@@ -10,6 +10,7 @@ with a one-line reason, and a field we cannot find stays empty (never guessed).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import unicodedata
@@ -19,7 +20,9 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import ExtractError
 from ..records import Document
+from .attachment import FILE_TYPES, file_type_of
 from .formats import extract_file
+from .links import link_attachments
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -41,16 +44,28 @@ _SIDE_FILES = frozenset({"links.tsv"})
 #: Hugo-style folder indexes (LawRefBook ``_index.md``: front matter only) are not documents
 FOLDER_INDEX = "_index.md"
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
-SUFFIXES = HTML_SUFFIXES | {".txt", ".md", ".markdown", ".json", ".jsonl"}
+SUFFIXES = HTML_SUFFIXES | {".txt", ".md", ".markdown", ".json", ".jsonl"} | frozenset(FILE_TYPES)
 
 
 @dataclass(frozen=True)
 class Source:
-    """One document's files: ``path`` is read for the text, ``companions`` enrich its metadata."""
+    """One document's files: ``path`` is read for the text, ``companions`` enrich its metadata.
+
+    An attachment linked by a page (``links.py``) names that page's Source in ``parent``; the
+    page lists its attachments' relpaths in ``attachments``.
+    """
 
     path: Path
     relpath: str  # posix path relative to the corpus root, NFC
     companions: tuple[Path, ...] = ()
+    parent: Source | None = None
+    attachments: tuple[tuple[str, Path], ...] = ()  # (relpath, path) of each attachment
+
+    def hashed_paths(self) -> tuple[Path, ...]:
+        """The files whose bytes make the Source's content hash: an attachment is re-read when
+        its page changes (it inherits the page's fields)."""
+        parent = self.parent
+        return (self.path, *self.companions, *((parent.path,) if parent else ()))
 
 
 def make_id(relpath: str, record: str | None = None) -> str:
@@ -85,7 +100,7 @@ def discover(root: Path) -> Iterator[Source]:
     """Every document file under ``root``, sorted by relpath.
 
     Skipped: hidden files and folders, ``SOURCES.md``/``README.md`` at the root, ``links.tsv``,
-    ``_index.md`` folder indexes, files of other types (attachments .pdf/.doc, images), and a
+    ``_index.md`` folder indexes, files of other types (images, archives), and a
     ``page.html`` beside a ``page.txt`` (it becomes the page.txt Source's companion).
     A ``.txt`` with the same stem as exactly one HTML page in its folder or a sibling folder
     (Jiangxi ``JX_text/art_X.txt`` is the crawler's text of ``html/art_X.html``) gets that page
@@ -108,10 +123,31 @@ def discover(root: Path) -> Iterator[Source]:
             if path.suffix.lower() not in SUFFIXES or _is_companion(path):
                 continue
             found.append((_relpath(path, root), path))
-    twins = _text_twins([path for _, path in found])
+    pages = {rel: path for rel, path in found if path.suffix.lower() not in FILE_TYPES}
+    files = {rel for rel, path in found if path.suffix.lower() in FILE_TYPES}
+    companion_of = {
+        str(PurePosixPath(rel).with_name("page.html")): rel
+        for rel, path in pages.items()
+        if _companions(path)
+    }
+    owner = link_attachments(root, pages, files, companion_of)
+    owned: dict[str, list[tuple[str, Path]]] = {}
     for rel, path in sorted(found):
-        companions = (twins[path],) if path in twins else _companions(path)
-        yield Source(path=path, relpath=rel, companions=companions)
+        if rel in owner:
+            owned.setdefault(owner[rel], []).append((rel, path))
+    twins = _text_twins([path for _, path in found])
+    made = {
+        rel: Source(
+            path,
+            rel,
+            (twins[path],) if path in twins else _companions(path),
+            attachments=tuple(owned.get(rel, ())),
+        )
+        for rel, path in sorted(found)
+    }
+    for rel, page in owner.items():
+        made[rel] = dataclasses.replace(made[rel], parent=made[page])
+    yield from made.values()
 
 
 def _text_twins(paths: list[Path]) -> dict[Path, Path]:
@@ -144,7 +180,45 @@ def extract_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> lis
         doc.source_path = source.relpath
         doc.id = make_id(source.relpath, key)
         docs.append(doc)
+    if source.attachments:
+        for doc in docs:
+            doc.attachments = [_listing(rel, path) for rel, path in source.attachments]
+    if source.parent is not None and len(docs) == 1:
+        _inherit(docs[0], source.parent, max_bytes)
     return docs
+
+
+def _listing(relpath: str, path: Path) -> dict[str, object]:
+    """An attachment as its page lists it (the download link is the web app's)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return {
+        "id": make_id(relpath),
+        "name": path.name,
+        "type": file_type_of(path),
+        "size": size,
+    }
+
+
+#: what an attachment takes from its page when its own text does not give it
+INHERITED = ("agency", "date", "doc_no", "doc_no_norm", "index_no")
+
+
+def _inherit(doc: Document, page: Source, max_bytes: int) -> None:
+    doc.parent_id = make_id(page.relpath)
+    try:
+        numbered = extract_file(page.path, page.companions, max_bytes=max_bytes)
+    except (ExtractError, OSError, ValueError, RecursionError, MemoryError) as exc:
+        reason = exc.reason if isinstance(exc, ExtractError) else str(exc)
+        doc.warnings.append(f"its page {page.relpath} is unreadable: {reason}")
+        return
+    parent = numbered[0][1]
+    doc.parent_title = parent.title
+    for name in INHERITED:
+        if not getattr(doc, name) and getattr(parent, name):
+            setattr(doc, name, getattr(parent, name))
 
 
 def extract_document(path: Path, root: Path | None = None) -> Document:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import ExtractError
 from ..records import Document
+from .attachment import FILE_TYPES, extract_attachment
 from .crawler_txt import looks_like_crawler, parse_crawler_text
 from .decode import decode_bytes, sniff_declared_charset
 from .fields import SITE_NAMES, clean_title, doc_type_from_title, find_contact, normalize_doc_no
@@ -68,6 +69,9 @@ def extract_file(
     suffix = path.suffix.lower()
     if path.name == "_index.md":
         raise ExtractError("folder index (_index.md), not a document")
+    if suffix in FILE_TYPES:
+        # attachments have their own size limit (limits.py): a 50 MB PDF is a normal budget
+        return [(None, finish(extract_attachment(path)))]
     data = read_bytes(path, max_bytes)
     if suffix in _HTML:
         decoded = decode_bytes(data, sniff_declared_charset(data))

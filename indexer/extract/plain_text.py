@@ -13,7 +13,7 @@ import re
 from ..records import Document
 
 _SENTENCE_PUNCTUATION = re.compile(r"[：:。，,；;！!？?]")
-_NUMBERED = re.compile(
+NUMBERED = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第.{1,6}号$)"
 )
 
@@ -32,5 +32,5 @@ def _reads_as_title(line: str) -> bool:
     return (
         5 <= len(line) <= 80
         and not _SENTENCE_PUNCTUATION.search(line)
-        and not _NUMBERED.match(line)
+        and not NUMBERED.match(line)
     )

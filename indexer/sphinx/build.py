@@ -18,7 +18,15 @@ from pathlib import Path
 
 from .. import extract
 from ..analysis import ANALYZER_VERSION, analyze
-from ..corpus import BuildReport, Skipped, SourceRead, progress_bar, read_source, require_corpus
+from ..corpus import (
+    BuildReport,
+    Skipped,
+    SourceRead,
+    ocr_cache_in,
+    progress_bar,
+    read_source,
+    require_corpus,
+)
 from ..docstore import FORMAT_VERSION as DOCSTORE_VERSION
 from ..docstore import DocStore, pack
 from ..lexicon import lexicon_path, write_lexicon
@@ -112,7 +120,7 @@ def build_sphinx(
     index_dir = Path(index_dir).resolve()
     config_path(index_dir)  # refused before anything is written, not half way through the build
     index_dir.mkdir(parents=True, exist_ok=True)
-    with WriteLock(index_dir) as lock:
+    with ocr_cache_in(index_dir), WriteLock(index_dir) as lock:
         cluster = resolve_cluster(index_dir, shards, hosts, base_port, agent_failure)
         report = BuildReport(
             corpus=str(corpus),

@@ -114,6 +114,10 @@ class SphinxEngine:
             "shards": len(self.cluster.shards),
         }
 
+    def corpus_root(self) -> str:
+        self._refresh()
+        return str(self._meta.get("corpus", ""))
+
     def lexicon(self) -> Lexicon:
         return lexicon_beside(self._refresh().path)
 

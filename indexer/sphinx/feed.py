@@ -67,7 +67,8 @@ FILL_TOKEN = "govsearchfill"
 #: what a shard holds beyond the columns: the padding document and the filler words. An index
 #: built without them would rank wrongly: the engine refuses another version (meta.json).
 FEED_VERSION = (
-    "7: character view, facet codes together, written day, reply facets and terms, near fields"
+    "8: character view, facet codes together, written day, reply facets and terms, file_type,"
+    " near fields"
 )
 
 

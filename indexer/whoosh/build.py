@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import extract
 from ..analysis import ANALYZER_VERSION
-from ..corpus import BuildReport, Skipped, require_corpus, source_hash
+from ..corpus import BuildReport, Skipped, ocr_cache_in, require_corpus, source_hash
 from ..docstore import FORMAT_VERSION as DOCSTORE_VERSION
 from ..docstore import DocStore
 from ..errors import IndexMissingError
@@ -49,7 +49,7 @@ def build_index(
     corpus = require_corpus(corpus)
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    with WriteLock(index_dir) as lock:
+    with ocr_cache_in(index_dir), WriteLock(index_dir) as lock:
         # Holding the lock, no build is running: any generation that is neither current nor
         # leased was abandoned by a crashed build.
         _, kept = layout.remove_unused_generations(index_dir)

@@ -186,6 +186,10 @@ class SearchEngine:
                 "analyzer": gen.meta.get("analyzer_version", ""),
             }
 
+    def corpus_root(self) -> str:
+        with self._use() as gen:
+            return str(gen.meta.get("corpus", ""))
+
     def lexicon(self) -> Lexicon:
         with self._use() as gen:
             return lexicon_beside(gen.path / layout.DOCSTORE)

@@ -37,6 +37,7 @@ FACET_COLUMNS: dict[str, str] = {
     "handling_unit": "facet_handling_unit",
     "feedback": "facet_feedback",
     "kind_of_page": "facet_kind_of_page",
+    "file_type": "facet_file_type",
 }
 #: joins the values of a multi-valued facet in its column (no office name holds it)
 VALUE_SEPARATOR = "\x1f"
