@@ -22,8 +22,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
 from .chars import stream_offsets
 from .docstore import DocStore, StoredDocument
 from .query_tree import Mark
@@ -50,14 +48,9 @@ class TextStream:
 
     __slots__ = ("text", "stream", "_kept")
 
-    def __init__(self, text: str, _made: tuple[str, np.ndarray] | None = None):
+    def __init__(self, text: str):
         self.text = text
-        self.stream, self._kept = _made or stream_offsets(text)
-
-    def part(self, lo: int, hi: int) -> TextStream:
-        """The TextStream of ``text[lo:hi]``, cut out of this one (the stream is per character)."""
-        i, j = np.searchsorted(self._kept, (lo, hi))
-        return TextStream(self.text[lo:hi], (self.stream[i:j], self._kept[i:j] - lo))
+        self.stream, self._kept = stream_offsets(text)
 
     def offset(self, position: int) -> int:
         """The text offset of stream character ``position``."""

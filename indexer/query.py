@@ -36,7 +36,6 @@ from .query_syntax import OPERATORS, PREFIX, Parser, QuerySyntaxError, lex
 from .query_tree import (
     RUN_FIELDS,
     And,
-    AndNot,
     AtLeast,
     Mark,
     Maybe,
@@ -47,6 +46,7 @@ from .query_tree import (
     ParsedQuery,
     Run,
     Term,
+    walk,
 )
 from .ranking import NEAR_GAP, SYNONYM_WEIGHT
 from .ranking import words as sphinx_words
@@ -327,22 +327,10 @@ def synonym_keywords(node: Node, variant_runs: set[int]) -> set[str]:
     市场监管局 over the shared corpora). A typed form holds a bigram its variants lack (a form
     that contains another of its group is not in the table), so it still ranks first."""
     found: set[str] = set()
-
-    def walk(n: Node | None) -> None:
+    for n in walk(node):
         if isinstance(n, Run) and id(n) in variant_runs:
             one = len(n.text) == 1
             found.update([char_keyword(n.text)] if one else map(gram_keyword, grams(n.text)))
-        elif isinstance(n, (And, Or)):
-            for child in n.children:
-                walk(child)
-        elif isinstance(n, AndNot):
-            walk(n.positive)
-            walk(n.negative)
-        elif isinstance(n, Maybe):
-            walk(n.required)
-            walk(n.optional)
-
-    walk(node)
     return found
 
 

@@ -108,6 +108,20 @@ LINKING_PAGE = """<html><head><title>关于防汛防台工作的通知_浦江区
 </body></html>"""
 
 
+@contextmanager
+def sphinx_engine_of(corpus: Path, index_dir: Path, shards: int = 2) -> Iterator:
+    """A SphinxEngine over a running cluster of ``corpus``; skips where Sphinx is absent."""
+    from indexer.sphinx.engine import SphinxEngine
+    from indexer.sphinx.process import binaries_available
+
+    if not binaries_available():
+        pytest.skip("Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)")
+    with running_cluster(corpus, index_dir, shards) as cluster:
+        engine = SphinxEngine(cluster.index_dir)
+        yield engine
+        engine.close()
+
+
 def make_linked_corpus(root: Path) -> Path:
     """A corpus of two pages with attachments (a relative href; a crawler's attachments/
     folder) and a standalone file, made of the fixtures in tests/data/attachments."""

@@ -16,14 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATA, running_cluster
+from conftest import DATA, sphinx_engine_of
 from test_exact_match import _usable, normalised
 
 from indexer.docstore import DocStore
 from indexer.extract.ocr import available as ocr_unavailable
 from indexer.records import SearchRequest
-from indexer.sphinx.engine import SphinxEngine
-from indexer.sphinx.process import binaries_available
 from indexer.whoosh import layout
 from indexer.whoosh.build import build_index
 from indexer.whoosh.engine import SearchEngine
@@ -79,12 +77,8 @@ def whoosh_engine(whoosh_index: Path) -> Iterator[SearchEngine]:
 
 @pytest.fixture(scope="module")
 def sphinx_engine(corpus: Path, tmp_path_factory: pytest.TempPathFactory):
-    if not binaries_available():
-        pytest.skip("Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)")
-    with running_cluster(corpus, tmp_path_factory.mktemp("attachments_sphinx")) as cluster:
-        engine = SphinxEngine(cluster.index_dir)
+    with sphinx_engine_of(corpus, tmp_path_factory.mktemp("attachments_sphinx")) as engine:
         yield engine
-        engine.close()
 
 
 @pytest.fixture(scope="module", params=["whoosh", "sphinx"])

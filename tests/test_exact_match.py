@@ -33,14 +33,12 @@ from pathlib import Path
 
 import pytest
 import zhconv
-from conftest import running_cluster
+from conftest import sphinx_engine_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.docstore import DocStore
 from indexer.records import SearchRequest
-from indexer.sphinx.engine import SphinxEngine
-from indexer.sphinx.process import binaries_available
 from indexer.whoosh import layout
 from indexer.whoosh.build import build_index
 from indexer.whoosh.engine import SearchEngine
@@ -160,12 +158,8 @@ def whoosh_engine(whoosh_index: Path) -> Iterator[SearchEngine]:
 
 @pytest.fixture(scope="module")
 def sphinx_engine(real_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
-    if not binaries_available():
-        pytest.skip("Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)")
-    with running_cluster(real_corpus, tmp_path_factory.mktemp("exact_sphinx")) as cluster:
-        engine = SphinxEngine(cluster.index_dir)
+    with sphinx_engine_of(real_corpus, tmp_path_factory.mktemp("exact_sphinx")) as engine:
         yield engine
-        engine.close()
 
 
 @pytest.fixture(scope="module", params=["whoosh", "sphinx"])

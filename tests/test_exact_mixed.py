@@ -11,13 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import DATA, running_cluster
+from conftest import DATA, sphinx_engine_of
 
 from indexer.chars import query_run, stream
 from indexer.ranking import NEAR_BONUS, NEAR_GAP, RUN_BONUS
 from indexer.records import SearchRequest
 from indexer.sphinx.engine import SphinxEngine
-from indexer.sphinx.process import binaries_available
 from indexer.whoosh.build import build_index
 from indexer.whoosh.engine import SearchEngine
 
@@ -51,12 +50,8 @@ def engine_of(backend: str, corpus: Path, index: Path) -> Iterator[SearchEngine 
         with SearchEngine(index) as engine:
             yield engine
         return
-    if not binaries_available():
-        pytest.skip("Sphinx's searchd/indexer are not installed (apt-get install sphinxsearch)")
-    with running_cluster(corpus, index, shards=1) as cluster:
-        engine = SphinxEngine(cluster.index_dir)
+    with sphinx_engine_of(corpus, index, shards=1) as engine:
         yield engine
-        engine.close()
 
 
 @pytest.fixture(scope="module")
