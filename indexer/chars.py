@@ -52,18 +52,19 @@ def _stream_lookup() -> np.ndarray:
     return lut
 
 
-def stream_offsets(text: str) -> tuple[str, np.ndarray]:
+def stream_offsets(text: str) -> tuple[str, np.ndarray | range]:
     """The stream of ``text`` and, for each of its characters, its offset in ``text``.
 
     In numpy: normalising with ``str.translate`` and leaving whitespace out with a regex, then
     mapping offsets back gap by gap in Python, took ~160 µs for a 4,096-character body piece
     (115 line breaks in a law's); one gather and a mask take ~20 µs. A short text without
-    whitespace (most titles) is its normalised self: 4 µs where numpy's calls take 12.
+    whitespace (most titles) is its normalised self, its offsets a ``range``: 2 µs where
+    numpy's calls take 5.
     """
     if len(text) < _SHORT:
         normalised = normalize(text)
         if IGNORED.search(normalised) is None:
-            return normalised, np.arange(len(normalised))
+            return normalised, range(len(normalised))
     codes = _stream_lookup()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), "<u4")]
     kept = np.flatnonzero(codes != _LEFT_OUT)
     return codes[kept].tobytes().decode("utf-32-le"), kept

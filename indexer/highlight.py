@@ -15,12 +15,13 @@ character outside the marks is HTML-escaped.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import html
-import re
-from collections import Counter
 from collections.abc import Callable, Iterable
+
+import numpy as np
 
 from .chars import stream_offsets
 from .docstore import DocStore, StoredDocument
@@ -33,7 +34,6 @@ SNIPPET_CHARS = 150
 LEAD_CHARS = 20
 #: occurrences considered when choosing the window (a common word in a 300 KB law has thousands)
 MAX_OCCURRENCES = 200
-_SPACE = re.compile(r"\s+")
 #: bodies of more pieces than this (32K characters) get their snippet's place from the engine
 #: (``hits_from``); 4 / 8 / 16 / 32 / never: p95 2.97 / 2.70 / 2.38 / 2.38 / 2.72 ms over
 #: query_bench's 200 queries (thread time, best of 5): asking costs more than a short scan
@@ -44,32 +44,70 @@ _CARRY = 512
 
 
 class TextStream:
-    """A text's stream (``chars.stream``) and the way back to the text's own offsets."""
+    """A text's stream (``chars.stream``) and the way back to the text's own offsets.
 
-    __slots__ = ("text", "stream", "_kept")
+    ``base``: the stream was made of ``text[base:]`` (a window of a longer text) and its offsets
+    are given in the longer text's terms."""
 
-    def __init__(self, text: str):
+    __slots__ = ("text", "stream", "_kept", "base")
+
+    def __init__(self, text: str, base: int = 0):
         self.text = text
-        self.stream, self._kept = stream_offsets(text)
+        self.base = base
+        self.stream, self._kept = stream_offsets(text[base:] if base else text)
 
     def offset(self, position: int) -> int:
         """The text offset of stream character ``position``."""
-        return int(self._kept[position])
+        return int(self._kept[position]) + self.base
+
+    def extended(self, more: str) -> TextStream:
+        """The stream of ``text + more``: ``more`` normalised on its own (normalising is
+        character by character, so the streams of two pieces join)."""
+        stream, kept = stream_offsets(more)
+        out = TextStream.__new__(TextStream)
+        out.text, out.base = self.text + more, self.base
+        out.stream = self.stream + stream
+        out._kept = np.concatenate(
+            (np.asarray(self._kept), np.asarray(kept) + (len(self.text) - self.base))
+        )
+        return out
+
+    def covers(self, lo: int, hi: int) -> bool:
+        """Whether the stream was made of text offsets ``lo`` to ``hi`` at least."""
+        return self.base <= lo and len(self.text) >= hi
+
+    def positions(self, lo: int, hi: int) -> tuple[int, int]:
+        """The stream positions of the characters at text offsets ``lo`` … ``hi``."""
+        if isinstance(self._kept, range):  # no character left out: offsets are positions
+            n = len(self._kept)
+            return min(max(lo - self.base, 0), n), min(max(hi - self.base, 0), n)
+        a, b = np.searchsorted(self._kept, (lo - self.base, hi - self.base))
+        return int(a), int(b)
 
     def find(
-        self, run: str, *, first: bool = False, overlapping: bool = False
+        self,
+        run: str,
+        *,
+        first: bool = False,
+        overlapping: bool = False,
+        lo: int = 0,
+        hi: int | None = None,
     ) -> list[tuple[int, int]]:
         """(start, end) text offsets of the occurrences of a normalised run, not overlapping
-        unless ``overlapping``; only the first when ``first``."""
+        unless ``overlapping``; only the first when ``first``; only between stream positions
+        ``lo`` and ``hi`` when given."""
         found: list[tuple[int, int]] = []
         if not run:
             return found
-        at = self.stream.find(run)
+        kept, stream, base = self._kept, self.stream, self.base
+        end = len(stream) if hi is None else hi
+        step = 1 if overlapping else len(run)
+        at = stream.find(run, lo, end)
         while at >= 0:
-            found.append((self.offset(at), self.offset(at + len(run) - 1) + 1))
+            found.append((int(kept[at]) + base, int(kept[at + len(run) - 1]) + 1 + base))
             if first:
                 break
-            at = self.stream.find(run, at + (1 if overlapping else len(run)))
+            at = stream.find(run, at + step, end)
         return found
 
 
@@ -142,15 +180,32 @@ def render(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
         out += (text[pos:start], _OPEN, text[start:end], _CLOSE)
         pos = end
     out.append(text[pos:])
-    marked = html.escape(_SPACE.sub(" ", "".join(out)))
+    marked = html.escape(_collapsed("".join(out)))
     return marked.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def _collapsed(text: str) -> str:
+    """``re.sub(r"\\s+", " ", text)``: str.split's whitespace is the regex's (both are
+    str.isspace), and splitting is 1.5 µs where the regex took 5 over a snippet's 150
+    characters."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    out = " ".join(words)
+    if text[0].isspace():
+        out = " " + out
+    if text[-1].isspace():
+        out += " "
+    return out
 
 
 _OPEN, _CLOSE = "\x01", "\x02"
 
 
 def highlight_title(title: str, marks: Iterable[Mark]) -> str:
-    return render(title, mark_spans(title, marks))
+    stream = TextStream(title)
+    found = _occurrences(stream, tuple(marks), 0, len(stream.stream))
+    return render(title, _merged((s, e) for s, e, _ in found))
 
 
 def snippet(body: str, marks: Iterable[Mark], width: int = SNIPPET_CHARS) -> str:
@@ -211,60 +266,68 @@ def _reach(marks: tuple[Mark, ...]) -> int:
     return 2 * longest + 16
 
 
-def _first_matches(text: str, marks: tuple[Mark, ...]) -> tuple[int | None, int | None]:
+def _first_matches(
+    text: str, marks: tuple[Mark, ...], width: int
+) -> tuple[int | None, int | None, TextStream]:
     """Offsets in ``text`` of its first run of the query and (when it holds none) of its first
-    word of it.
+    word of it, and the stream of the text from its start that they were found in: enough of
+    it for the window after a run (``_snippet`` slices it instead of normalising again).
 
     A run found as typed (str.find, C speed) bounds where the first one can start: one written
     otherwise (across a line break, in full width …) that starts before it ends within
-    ``_reach`` of it. So only the text up to there is normalised: a hit's first run is mostly
-    near its body's start, and normalising whole 2,048-character pieces was a fifth of a
-    query's time.
+    ``_reach`` of it. So only the text up to there (and the window after it) is normalised: a
+    hit's first run is mostly near its body's start, and normalising whole 2,048-character
+    pieces was a fifth of a query's time.
     """
     runs = [m.run for m in marks if m.run]
     typed = [i for run in runs if (i := text.find(run)) >= 0]
+    reach = _reach(marks)
     if typed:
-        stream = TextStream(text[: min(typed) + _reach(marks)])
+        stream = TextStream(text[: min(typed) + 2 * (width + reach)])
         found = [i for run in runs if (i := stream.stream.find(run)) >= 0]
         if found:
-            return stream.offset(min(found)), None
+            return stream.offset(min(found)), None, stream
     stream = TextStream(text)
     found = [i for run in runs if (i := stream.stream.find(run)) >= 0]
     if found:
-        return stream.offset(min(found)), None
+        return stream.offset(min(found)), None, stream
     found = [i for m in marks for w in m.words if w and (i := stream.stream.find(w)) >= 0]
-    return None, (stream.offset(min(found)) if found else None)
+    return None, (stream.offset(min(found)) if found else None), stream
+
+
+#: (first character, text, offset of the first match in it, a stream of the text from its start)
+_Place = tuple[int, str, int, TextStream]
 
 
 def _first_place(
     body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: int
-) -> tuple[int, str, int] | None:
-    """(first character, text, offset of the match in it) of the body's first run of the query,
-    else of its first word of it: around the engine's ``hint`` when it holds one, otherwise
-    searched a piece at a time (each with the end of the one before, where a match may start),
-    the next piece decompressed only when the window reaches into it."""
+) -> _Place | None:
+    """(first character, text, offset of the match in it, stream) of the body's first run of
+    the query, else of its first word of it: around the engine's ``hint`` when it holds one,
+    otherwise searched a piece at a time (each with the end of the one before, where a match
+    may start), the next piece decompressed only when the window reaches into it."""
     reach = _reach(marks)
 
-    def place(i: int, start: int, text: str, at: int) -> tuple[int, str, int]:
+    def place(i: int, start: int, text: str, at: int, stream: TextStream) -> _Place:
         if at + 2 * width + reach > len(text) and i + 1 < body.count:
             text += body.piece(i + 1)[1]
-        return start, text, at
+        return start, text, at, stream
 
     near = body.around(hint, width) if hint is not None else None
     if near is not None:
-        run_at, _ = _first_matches(near[1], marks)
+        run_at, _, stream = _first_matches(near[1], marks, width)
         if run_at is not None:
-            return near[0], near[1], run_at
-    first_word: tuple[int, int, str, int] | None = None
+            return near[0], near[1], run_at, stream
+    first_word: tuple[int, int, str, int, TextStream] | None = None
     tail = ""
     for i in range(body.count):
         start, piece = body.piece(i)
         text = tail + piece
-        run_at, word_at = _first_matches(text, marks)
+        run_at, word_at, stream = _first_matches(text, marks, width)
         if run_at is not None:
-            return place(i, start - len(tail), text, run_at)
+            return place(i, start - len(tail), text, run_at, stream)
         if first_word is None and word_at is not None:
-            first_word = (i, start - len(tail), text, word_at)
+            first_word = (i, start - len(tail), text, word_at, stream)
         tail = piece[-reach:]
     return place(*first_word) if first_word else None
 
@@ -278,34 +341,56 @@ def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: in
     if found_at is None:
         start, text = body.piece(0)
         return _window(text, start, body.length, [], 0, width)
-    start, text, first = found_at
-    # the marks around the first one, decided (run or words) on that text
+    start, text, first, stream = found_at
+    # the marks around the first one, decided (run or words) on that text, searched in the
+    # stream the first one was found in, normalised further only where the window needs it
+    # (normalising the window again was 7% of query_bench's time)
     lo = max(0, first - LEAD_CHARS)
-    close = TextStream(text[lo : first + 2 * width + _reach(marks)])
-    found = [(s + lo, e + lo, label) for s, e, label in Marker(marks, close).occurrences(close)]
-    at = max(0, _densest([(s, label) for s, _, label in found][:MAX_OCCURRENCES], width))
-    at = max(0, at - LEAD_CHARS)
+    hi = min(len(text), first + 2 * width + _reach(marks))
+    if not stream.covers(lo, hi):
+        stream = stream.extended(text[len(stream.text) : hi])
+    found = _occurrences(stream, marks, *stream.positions(lo, hi))
+    at = max(0, (_densest(found, width) if found else first) - LEAD_CHARS)
     spans = _merged((s, e) for s, e, _ in found if e > at - 64 and s < at + width + 64)
     return _window(text, start, body.length, spans, at, width)
 
 
-def _densest(occurrences: list[tuple[int, str]], width: int) -> int:
-    """Offset of the window start with the most distinct marks (then the most occurrences)."""
-    best_key: tuple[int, int] = (-1, -1)
-    best = occurrences[0][0]
+def _occurrences(
+    stream: TextStream, marks: tuple[Mark, ...], lo: int, hi: int
+) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the marks between stream positions ``lo`` and ``hi``, by start:
+    per part its run where that stretch holds it, else its words (as ``Marker``)."""
+    labels: list[str] = []
+    for mark in marks:
+        if mark.run and stream.stream.find(mark.run, lo, hi) >= 0:
+            labels.append(mark.run)
+        else:
+            labels += [w for w in mark.words if w]
+    return sorted(
+        (s, e, label)
+        for label in dict.fromkeys(labels)
+        for s, e in stream.find(label, lo=lo, hi=hi)
+    )
+
+
+def _densest(occurrences: list[tuple[int, int, str]], width: int) -> int:
+    """Offset of the window start with the most distinct marks (then the most occurrences),
+    among the first MAX_OCCURRENCES (a common word in a 300 KB law has thousands)."""
+    occurrences = occurrences[:MAX_OCCURRENCES]
     span = width - LEAD_CHARS
-    inside: Counter[str] = Counter()  # marks of occurrences i .. j-1, a sliding window
-    j = 0
-    for i, (start, label) in enumerate(occurrences):
-        while j < len(occurrences) and occurrences[j][0] < start + span:
-            inside[occurrences[j][1]] += 1
-            j += 1
-        key = (len(inside), j - i)
+    starts = [o[0] for o in occurrences]
+    if starts[-1] < starts[0] + span:
+        return starts[0]  # one window holds them all
+    labels = [o[2] for o in occurrences]
+    best_key: tuple[int, int] = (-1, -1)
+    best = starts[0]
+    for i, start in enumerate(starts):
+        j = bisect.bisect_left(starts, start + span, i)
+        key = (len(set(labels[i:j])), j - i)
         if key > best_key:
             best_key, best = key, start
-        inside[label] -= 1
-        if not inside[label]:
-            del inside[label]
+        if j == len(starts):
+            break  # every later window holds a part of this one's
     return best
 
 

@@ -7,8 +7,9 @@ documents it leads to, and the toneless pinyin of the titles, terms and agencies
 the lexicon stays small). ``pypinyin`` reads a character by its word (重庆 chongqing, 银行
 yinhang), with its own phrase dictionary.
 
-A term's count is the documents whose title or first body piece (``docstore.CHUNK_CHARS``, 2,048
-characters) hold it as written (normalised): a count to rank suggestions by, not a total.
+A term's count is the documents whose title or first 2,048 body characters
+(``docstore.CHUNK_CHARS``) hold it as written (normalised): a count to rank suggestions by, not
+a total.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pypinyin import Style, lazy_pinyin
 from .analysis import SHIPPED_DICTIONARY, analyze, read_dictionary, user_dictionary
 from .chars import query_run
 from .compression import compress, decompress
-from .docstore import StoredDocument
+from .docstore import CHUNK_CHARS, StoredDocument
 from .normalize import normalize
 from .records import Document
 from .synonyms import table as synonym_table
@@ -90,14 +91,15 @@ def dictionary_terms() -> list[str]:
 
 
 def _heads(store_path: Path) -> Iterator[tuple[Document, str]]:
-    """(fields without the body, the body's first piece) of every stored document: only the
-    first piece is decompressed (whole bodies took most of the 56 s of 100k documents)."""
+    """(fields without the body, the body's first CHUNK_CHARS characters) of every stored
+    document: only the pieces holding them are decompressed (whole bodies took most of the
+    56 s of 100k documents)."""
     uri = f"{store_path.resolve().as_uri()}?mode=ro"
     db = sqlite3.connect(uri, uri=True)
     try:
         for (blob,) in db.execute("SELECT data FROM docs"):
             stored = StoredDocument(blob)
-            yield stored.fields, stored.piece(0)[1] if stored.pieces else ""
+            yield stored.fields, stored.lead(CHUNK_CHARS)
     finally:
         db.close()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer.chars import stream
-from indexer.docstore import CHUNK_CHARS, DocStore, StoredDocument, pack
+from indexer.docstore import CHUNK_CHARS, LEAD_CHARS, DocStore, StoredDocument, pack
 from indexer.extract import discover, extract_source
 from indexer.highlight import hit_of
 from indexer.query import parse_query
@@ -27,7 +27,8 @@ def test_a_document_reads_back_whole_with_every_field():
     assert stored.document() == doc
     assert stored.fields.title == "标题" and stored.fields.body == ""
     assert stored.body_length == len(body)
-    assert stored.pieces == -(-len(body) // CHUNK_CHARS)
+    assert stored.pieces == 1 + -(-(len(body) - LEAD_CHARS) // CHUNK_CHARS)
+    assert stored.lead(3000) == body[:3000]
 
 
 def test_pieces_know_where_they_start_in_the_body_and_in_its_stream():
