@@ -36,7 +36,9 @@ LEAD_CHARS = 20
 MAX_OCCURRENCES = 200
 #: bodies of more pieces than this (32K characters) get their snippet's place from the engine
 #: (``hits_from``); 4 / 8 / 16 / 32 / never: p95 2.97 / 2.70 / 2.38 / 2.38 / 2.72 ms over
-#: query_bench's 200 queries (thread time, best of 5): asking costs more than a short scan
+#: query_bench's 200 queries (thread time, best of 5): asking costs more than a short scan.
+#: A body of more than two pieces whose first piece holds no run of the query as typed asks
+#: too: searching 专利法实施细则 piece by piece for 协助 (its ninth piece) took 250 µs.
 HINT_PIECES = 16
 #: characters of the previous body piece searched with a piece: a query run is at most
 #: query.MAX_QUERY_CHARS (500) long, so one that crosses into the piece starts within them
@@ -296,11 +298,22 @@ def _first_matches(
 
 
 #: (first character, text, offset of the first match in it, a stream of the text from its start)
-_Place = tuple[int, str, int, TextStream]
+#: and the body piece that follows the text (None: the text reaches far enough already)
+_Place = tuple[int, str, int, TextStream, int | None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Hint:
+    """Where the engine's character view puts a body's first match: the stream position of its
+    first run of the query (``run``), else, when ``run`` is False, of its first word, the engine
+    vouching that the body holds no run (so no piece needs searching for one)."""
+
+    position: int
+    run: bool = True
 
 
 def _first_place(
-    body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: int
+    body: _Pieces, marks: tuple[Mark, ...], hint: Hint | None, width: int
 ) -> _Place | None:
     """(first character, text, offset of the match in it, stream) of the body's first run of
     the query, else of its first word of it: around the engine's ``hint`` when it holds one,
@@ -309,15 +322,20 @@ def _first_place(
     reach = _reach(marks)
 
     def place(i: int, start: int, text: str, at: int, stream: TextStream) -> _Place:
+        # the marks that choose the window are looked for up to 2 x width after the match
         if at + 2 * width + reach > len(text) and i + 1 < body.count:
             text += body.piece(i + 1)[1]
-        return start, text, at, stream
+            i += 1
+        return start, text, at, stream, i + 1 if i + 1 < body.count else None
 
-    near = body.around(hint, width) if hint is not None else None
+    near = body.around(hint.position, width) if hint is not None else None
     if near is not None:
-        run_at, _, stream = _first_matches(near[1], marks, width)
-        if run_at is not None:
-            return near[0], near[1], run_at, stream
+        run_at, word_at, stream = _first_matches(near[1], marks, width)
+        at = run_at if run_at is not None else None if hint.run else word_at
+        # a guess well before the match (two bigrams' votes) leaves too little text after it
+        whole = near[0] + len(near[1]) == body.length
+        if at is not None and (whole or at + 3 * width + reach <= len(near[1])):
+            return near[0], near[1], at, stream, None
     first_word: tuple[int, int, str, int, TextStream] | None = None
     tail = ""
     for i in range(body.count):
@@ -328,11 +346,14 @@ def _first_place(
             return place(i, start - len(tail), text, run_at, stream)
         if first_word is None and word_at is not None:
             first_word = (i, start - len(tail), text, word_at, stream)
-        tail = piece[-reach:]
+        # a match across the pieces' border starts within ``reach`` of its end, and the window
+        # shown may begin up to ``width`` before the match (at the body's end it shows the last
+        # ``width`` characters): carry both
+        tail = piece[-(reach + width) :]
     return place(*first_word) if first_word else None
 
 
-def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: int) -> str:
+def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: Hint | None, width: int) -> str:
     """The window of ``body`` to show: the one with the most marks near its first match (a run
     of the query where the body holds one, else a word of it: ``_first_place``)."""
     if not body.count:
@@ -341,7 +362,7 @@ def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: in
     if found_at is None:
         start, text = body.piece(0)
         return _window(text, start, body.length, [], 0, width)
-    start, text, first, stream = found_at
+    start, text, first, stream, following = found_at
     # the marks around the first one, decided (run or words) on that text, searched in the
     # stream the first one was found in, normalised further only where the window needs it
     # (normalising the window again was 7% of query_bench's time)
@@ -351,6 +372,10 @@ def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: int | None, width: in
         stream = stream.extended(text[len(stream.text) : hi])
     found = _occurrences(stream, marks, *stream.positions(lo, hi))
     at = max(0, (_densest(found, width) if found else first) - LEAD_CHARS)
+    if at + width > len(text) and following is not None:
+        # the window chosen runs past the text: its next piece (not read before it is needed:
+        # most windows end in the text the match was found in)
+        text += body.piece(following)[1]
     spans = _merged((s, e) for s, e, _ in found if e > at - 64 and s < at + width + 64)
     return _window(text, start, body.length, spans, at, width)
 
@@ -428,7 +453,7 @@ def _copied() -> tuple[tuple[str, object], ...]:
 
 
 def hit_of(
-    stored: StoredDocument, score: float, marks: Iterable[Mark], hint: int | None = None
+    stored: StoredDocument, score: float, marks: Iterable[Mark], hint: Hint | None = None
 ) -> Hit:
     """A result as both backends show it: title and snippet marked on the stored text.
 
@@ -453,19 +478,28 @@ def hits_from(
     store: DocStore,
     scored: Iterable[tuple[str, float]],
     marks: Iterable[Mark],
-    hints: Callable[[list[str]], dict[str, int]] | None = None,
+    hints: Callable[[list[str]], dict[str, Hint]] | None = None,
 ) -> list[Hit]:
     """The hits of (document id, score) pairs in their order, read from ``store`` in one go.
 
-    ``hints``, when the engine has it: given the ids of the hits whose bodies are longer than
-    two pieces, where in each body's stream the first match of the query probably is (a short
-    body is searched from its start at no more cost than around a hint).
+    ``hints``, when the engine has it: given the ids of the hits whose bodies are long (more
+    than HINT_PIECES pieces, or more than two whose first piece holds no run of the query as
+    typed), where in each body's stream its first match of the query probably is (``Hint``).
+    A short body is searched from its start at no more cost than around a hint.
     An id the store lacks is left out: the store and an engine's index are written by one build,
     so it only happens while a rebuild replaces them.
     """
     scored = list(scored)
     marks = tuple(marks)
     docs = store.get_stored([doc_id for doc_id, _ in scored])
-    long = [i for i, d in docs.items() if d.pieces > HINT_PIECES]
+    runs = [m.run for m in marks if m.run]
+
+    def far(doc: StoredDocument) -> bool:
+        if doc.pieces > HINT_PIECES:
+            return True
+        lead = doc.piece(0)[1] if doc.pieces > 2 else ""
+        return bool(lead) and not any(run in lead for run in runs)
+
+    long = [i for i, d in docs.items() if far(d)]
     where = hints(long) if hints and long else {}
     return [hit_of(docs[i], score, marks, where.get(i)) for i, score in scored if i in docs]

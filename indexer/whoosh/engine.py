@@ -29,7 +29,7 @@ from ..analysis import analyze
 from ..dates import NO_DAY, day_number
 from ..docstore import DocStore
 from ..errors import GovsearchError, IndexMissingError
-from ..highlight import find_runs, hits_from
+from ..highlight import Hint, find_runs, hits_from
 from ..lexicon import Lexicon, lexicon_beside
 from ..params import prepare
 from ..query_tree import Mark, Or, ParsedQuery, Term
@@ -339,16 +339,22 @@ def _hits(
     scored = [(ids[int(d)], float(scores[d])) for d in docnums]
     docnum = {i: d for d, i in ids.items()}
 
-    def hints(long: list[str]) -> dict[str, int]:
+    def hints(long: list[str]) -> dict[str, Hint]:
         """Where each long body's snippet is: its first run of the query, else its first word
-        of it (runs and words are looked up in the character view for these documents only)."""
+        of it (runs and words are looked up in the character view for these documents only;
+        one of a single character is not, so then a word's place vouches for nothing)."""
         runs = list(dict.fromkeys(m.run for m in marks if m.run))
         words = [w for w in dict.fromkeys(w for m in marks for w in m.words) if w not in runs]
+        if any(len(r) < 2 for r in runs):
+            return {}  # its first run may be that character, which is not looked up
         wanted = np.array([docnum[i] for i in long], dtype=np.int64)
         first = first_body_starts(gen.reader, runs, wanted)
-        rest = np.array([d for d in wanted.tolist() if d not in first], dtype=np.int64)
-        first.update(first_body_starts(gen.reader, words, rest))
-        return {ids[d]: at for d, at in first.items()}
+        out = {ids[d]: Hint(at) for d, at in first.items()}
+        if all(len(w) > 1 for w in words):
+            rest = np.array([d for d in wanted.tolist() if d not in first], dtype=np.int64)
+            for d, at in first_body_starts(gen.reader, words, rest).items():
+                out[ids[d]] = Hint(at, run=False)
+        return out
 
     return hits_from(gen.docs, scored, marks, hints)
 

@@ -55,7 +55,7 @@ class _Segment:
         self.reader = segreader
         self.offset = offset
         self.doc_count = segreader.doc_count_all()
-        self.ids: Any = None  # the id column's reader, opened when first asked
+        self.ids: _Ids | None = None  # the id column, read when first asked
 
 
 class IndexReader:
@@ -255,14 +255,34 @@ class IndexReader:
 
     def doc_id(self, docnum: int) -> str:
         seg = self.segments[bisect.bisect_right(self._offsets, docnum) - 1]
-        with self.whoosh_lock:
-            if seg.ids is None:
-                seg.ids = seg.reader.column_reader("id", translate=True)
-            return seg.ids[docnum - seg.offset]
+        if seg.ids is None:
+            with self.whoosh_lock:
+                if seg.ids is None:
+                    seg.ids = _Ids(seg.reader.column_reader("id", translate=False))
+        return seg.ids[docnum - seg.offset]
 
     def docnum(self, doc_id: str) -> int | None:
         with self.whoosh_lock:
             return self.searcher.document_number(id=doc_id)
+
+
+class _Ids:
+    """A segment's id column (Whoosh's VarBytesColumn) read in one go: its bytes (~20 a
+    document: 2 MB at 100k) and its offset and length arrays, which Whoosh's reader already
+    holds. Whoosh read each id from the file, 4-5 µs, ten times a page (2.5% of query_bench)."""
+
+    __slots__ = ("_data", "_offsets", "_lengths")
+
+    def __init__(self, column: Any):
+        lengths = column._lengths
+        end = column._offsets[-1] + lengths[-1] if len(lengths) else 0
+        self._data = column._dbfile.get(column._basepos, end) if end else b""
+        self._offsets = column._offsets
+        self._lengths = lengths
+
+    def __getitem__(self, docnum: int) -> str:
+        start = self._offsets[docnum]
+        return self._data[start : start + self._lengths[docnum]].decode("utf-8")
 
 
 def _size(value: Any) -> int:
