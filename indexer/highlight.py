@@ -36,9 +36,7 @@ LEAD_CHARS = 20
 MAX_OCCURRENCES = 200
 #: bodies of more pieces than this (32K characters) get their snippet's place from the engine
 #: (``hits_from``); 4 / 8 / 16 / 32 / never: p95 2.97 / 2.70 / 2.38 / 2.38 / 2.72 ms over
-#: query_bench's 200 queries (thread time, best of 5): asking costs more than a short scan.
-#: A body of more than two pieces whose first piece holds no run of the query as typed asks
-#: too: searching 专利法实施细则 piece by piece for 协助 (its ninth piece) took 250 µs.
+#: query_bench's 200 queries (thread time, best of 5): asking costs more than a short scan
 HINT_PIECES = 16
 #: characters of the previous body piece searched with a piece: a query run is at most
 #: query.MAX_QUERY_CHARS (500) long, so one that crosses into the piece starts within them
@@ -482,24 +480,18 @@ def hits_from(
 ) -> list[Hit]:
     """The hits of (document id, score) pairs in their order, read from ``store`` in one go.
 
-    ``hints``, when the engine has it: given the ids of the hits whose bodies are long (more
-    than HINT_PIECES pieces, or more than two whose first piece holds no run of the query as
-    typed), where in each body's stream its first match of the query probably is (``Hint``).
-    A short body is searched from its start at no more cost than around a hint.
+    ``hints``, when the engine has it: given the ids of the hits whose bodies are longer than
+    HINT_PIECES pieces, where in each body's stream its first match of the query probably is
+    (``Hint``: its first run, else its first word). A shorter body is searched from its start:
+    asking took 250-400 µs a query, more than searching the pieces of such bodies (52.7 ms
+    against 30.7 over query_bench's 200 queries, when bodies of more than two pieces whose
+    first piece held no run as typed asked).
     An id the store lacks is left out: the store and an engine's index are written by one build,
     so it only happens while a rebuild replaces them.
     """
     scored = list(scored)
     marks = tuple(marks)
     docs = store.get_stored([doc_id for doc_id, _ in scored])
-    runs = [m.run for m in marks if m.run]
-
-    def far(doc: StoredDocument) -> bool:
-        if doc.pieces > HINT_PIECES:
-            return True
-        lead = doc.piece(0)[1] if doc.pieces > 2 else ""
-        return bool(lead) and not any(run in lead for run in runs)
-
-    long = [i for i, d in docs.items() if far(d)]
+    long = [i for i, d in docs.items() if d.pieces > HINT_PIECES]
     where = hints(long) if hints and long else {}
     return [hit_of(docs[i], score, marks, where.get(i)) for i, score in scored if i in docs]
