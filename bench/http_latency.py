@@ -492,7 +492,7 @@ def main() -> None:
         sys.exit(f"http_latency: unknown kinds {unknown}; choose from {','.join(KINDS)}")
     if args.n < 1 or args.size < 1:
         sys.exit("http_latency: --n and --size must be positive")
-    corpus = args.corpus or args.index.parent / "corpus"
+    corpus = args.corpus = args.corpus or args.index.parent / "corpus"  # build() reads it too
     if not corpus.is_dir():
         sys.exit(f"http_latency: no corpus folder {corpus} (pass --corpus)")
     if args.build:

@@ -44,44 +44,34 @@ _CARRY = 512
 
 
 class TextStream:
-    """A text's stream (``chars.stream``) and the way back to the text's own offsets.
+    """A text's stream (``chars.stream``) and the way back to the text's own offsets."""
 
-    ``base``: the stream was made of ``text[base:]`` (a window of a longer text) and its offsets
-    are given in the longer text's terms."""
+    __slots__ = ("text", "stream", "_kept")
 
-    __slots__ = ("text", "stream", "_kept", "base")
-
-    def __init__(self, text: str, base: int = 0):
+    def __init__(self, text: str):
         self.text = text
-        self.base = base
-        self.stream, self._kept = stream_offsets(text[base:] if base else text)
+        self.stream, self._kept = stream_offsets(text)
 
     def offset(self, position: int) -> int:
         """The text offset of stream character ``position``."""
-        return int(self._kept[position]) + self.base
+        return int(self._kept[position])
 
     def extended(self, more: str) -> TextStream:
         """The stream of ``text + more``: ``more`` normalised on its own (normalising is
         character by character, so the streams of two pieces join)."""
         stream, kept = stream_offsets(more)
         out = TextStream.__new__(TextStream)
-        out.text, out.base = self.text + more, self.base
+        out.text = self.text + more
         out.stream = self.stream + stream
-        out._kept = np.concatenate(
-            (np.asarray(self._kept), np.asarray(kept) + (len(self.text) - self.base))
-        )
+        out._kept = np.concatenate((np.asarray(self._kept), np.asarray(kept) + len(self.text)))
         return out
-
-    def covers(self, lo: int, hi: int) -> bool:
-        """Whether the stream was made of text offsets ``lo`` to ``hi`` at least."""
-        return self.base <= lo and len(self.text) >= hi
 
     def positions(self, lo: int, hi: int) -> tuple[int, int]:
         """The stream positions of the characters at text offsets ``lo`` … ``hi``."""
         if isinstance(self._kept, range):  # no character left out: offsets are positions
             n = len(self._kept)
-            return min(max(lo - self.base, 0), n), min(max(hi - self.base, 0), n)
-        a, b = np.searchsorted(self._kept, (lo - self.base, hi - self.base))
+            return min(max(lo, 0), n), min(max(hi, 0), n)
+        a, b = np.searchsorted(self._kept, (lo, hi))
         return int(a), int(b)
 
     def find(
@@ -99,12 +89,12 @@ class TextStream:
         found: list[tuple[int, int]] = []
         if not run:
             return found
-        kept, stream, base = self._kept, self.stream, self.base
+        kept, stream = self._kept, self.stream
         end = len(stream) if hi is None else hi
         step = 1 if overlapping else len(run)
         at = stream.find(run, lo, end)
         while at >= 0:
-            found.append((int(kept[at]) + base, int(kept[at + len(run) - 1]) + 1 + base))
+            found.append((int(kept[at]), int(kept[at + len(run) - 1]) + 1))
             if first:
                 break
             at = stream.find(run, at + step, end)
@@ -271,7 +261,7 @@ def _first_matches(
 ) -> tuple[int | None, int | None, TextStream]:
     """Offsets in ``text`` of its first run of the query and (when it holds none) of its first
     word of it, and the stream of the text from its start that they were found in: enough of
-    it for the window after a run (``_snippet`` slices it instead of normalising again).
+    it for the window after a run (``_snippet`` searches it instead of normalising again).
 
     A run found as typed (str.find, C speed) bounds where the first one can start: one written
     otherwise (across a line break, in full width …) that starts before it ends within
@@ -313,10 +303,11 @@ class Hint:
 def _first_place(
     body: _Pieces, marks: tuple[Mark, ...], hint: Hint | None, width: int
 ) -> _Place | None:
-    """(first character, text, offset of the match in it, stream) of the body's first run of
-    the query, else of its first word of it: around the engine's ``hint`` when it holds one,
-    otherwise searched a piece at a time (each with the end of the one before, where a match
-    may start), the next piece decompressed only when the window reaches into it."""
+    """(first character, text, offset of the match in it, stream, following piece: ``_Place``)
+    of the body's first run of the query, else of its first word of it: around the engine's
+    ``hint`` when it holds one, otherwise searched a piece at a time (each with the end of the
+    one before, where a match may start), the next piece decompressed only when the window
+    reaches into it."""
     reach = _reach(marks)
 
     def place(i: int, start: int, text: str, at: int, stream: TextStream) -> _Place:
@@ -366,7 +357,7 @@ def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: Hint | None, width: i
     # (normalising the window again was 7% of query_bench's time)
     lo = max(0, first - LEAD_CHARS)
     hi = min(len(text), first + 2 * width + _reach(marks))
-    if not stream.covers(lo, hi):
+    if len(stream.text) < hi:
         stream = stream.extended(text[len(stream.text) : hi])
     found = _occurrences(stream, marks, *stream.positions(lo, hi))
     at = max(0, (_densest(found, width) if found else first) - LEAD_CHARS)
