@@ -171,9 +171,21 @@ class GramSegment:
         # every wanted position's index in the segment's position array
         at = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         size = self.pos_page
-        pages = np.unique(at // size)
+        pages = sorted_unique(at // size)
         decoded = np.concatenate([self._page(1, int(p)) for p in pages])
         return decoded[np.searchsorted(pages, at // size) * size + at % size].astype(np.int64)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an ascending array, by comparing neighbours: numpy 2.4's np.unique
+    hashes every value and sorts what is left, 0.45 ms a call on a run's starts at 100k
+    documents (89 ms of two pair queries' 257 in cProfile)."""
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:

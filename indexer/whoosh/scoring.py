@@ -25,6 +25,7 @@ import numpy as np
 from ..chars import char_keyword, gram_keyword, grams
 from ..query_tree import And, AndNot, AtLeast, Maybe, Near, Node, Nothing, Or, Run, Term
 from ..ranking import CHAR_FIELDS, FIELD_WEIGHTS, GRAM_FIELDS, K1, NEAR_BONUS, RUN_BONUS, B, idf
+from .gram_reader import sorted_unique
 from .grams import BODY_CHARS, BODY_GRAMS, TITLE_CHARS, TITLE_GRAMS, gram_key
 from .reader import IndexReader
 
@@ -330,7 +331,8 @@ def _near_docs(node: Near, reader: IndexReader) -> np.ndarray:
         ns = _GRAM_NS[f]
         left_docs, _ = occurrences_of(reader, ns, grams(node.left))
         right_docs, _ = occurrences_of(reader, ns, grams(node.right))
-        both = np.intersect1d(left_docs, right_docs)
+        # document lists are ascending and unique: without assume_unique numpy hashes both
+        both = np.intersect1d(left_docs, right_docs, assume_unique=True)
         if not len(both):
             continue
         # sorted (document << 32 | position) keys: the nearest start of the other run at or
@@ -346,7 +348,7 @@ def _near_docs(node: Near, reader: IndexReader) -> np.ndarray:
             ok &= (prior >> 32) == (b >> 32)
             ok &= b - prior <= length + node.gap
             out.append(b[ok] >> 32)
-    return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
+    return sorted_unique(np.sort(np.concatenate(out))) if out else np.zeros(0, dtype=np.int64)
 
 
 def occurrences_of(
@@ -467,7 +469,7 @@ def run_starts(
             starts = starts[found[at] == starts] if len(found) else found
         if not len(starts):
             return empty
-        candidates = np.unique(starts >> 32)
+        candidates = sorted_unique(starts >> 32)
     assert starts is not None
     return starts
 
