@@ -71,8 +71,8 @@ class TextStream:
         if isinstance(self._kept, range):  # no character left out: offsets are positions
             n = len(self._kept)
             return min(max(lo, 0), n), min(max(hi, 0), n)
-        a, b = np.searchsorted(self._kept, (lo, hi))
-        return int(a), int(b)
+        a, b = self._kept.searchsorted((lo, hi)).tolist()  # the method: no dispatch wrapper
+        return a, b
 
     def find(
         self,
@@ -203,7 +203,7 @@ def snippet(body: str, marks: Iterable[Mark], width: int = SNIPPET_CHARS) -> str
 
     No match: the beginning of the body. A cut end shows an ellipsis.
     """
-    return _snippet(_Pieces.of_text(body), tuple(marks), None, width)
+    return _snippet(_Pieces.of_text(body), _Query(marks), None, width)
 
 
 class _Pieces:
@@ -248,16 +248,23 @@ def _char_of_stream(text: str, position: int) -> int | None:
     return int(kept[position]) if 0 <= position < len(kept) else None
 
 
-@functools.lru_cache(maxsize=256)  # asked several times for each hit of a page
-def _reach(marks: tuple[Mark, ...]) -> int:
-    """Characters of text a mark may span: its stream characters, and whitespace between them
-    (a line break, an indent)."""
-    longest = max((len(x) for m in marks for x in (m.run, *m.words)), default=1)
-    return 2 * longest + 16
+class _Query:
+    """What each hit of a page needs of the query's marks, worked out once for the page."""
+
+    __slots__ = ("marks", "runs", "words", "reach")
+
+    def __init__(self, marks: Iterable[Mark]):
+        self.marks = tuple(marks)
+        self.runs = [m.run for m in self.marks if m.run]
+        self.words = [w for m in self.marks for w in m.words if w]
+        longest = max((len(x) for m in self.marks for x in (m.run, *m.words)), default=1)
+        #: characters of text a mark may span: its stream characters, and whitespace between
+        #: them (a line break, an indent)
+        self.reach = 2 * longest + 16
 
 
 def _first_matches(
-    text: str, marks: tuple[Mark, ...], width: int
+    text: str, q: _Query, width: int
 ) -> tuple[int | None, int | None, TextStream]:
     """Offsets in ``text`` of its first run of the query and (when it holds none) of its first
     word of it, and the stream of the text from its start that they were found in: enough of
@@ -265,15 +272,14 @@ def _first_matches(
 
     A run found as typed (str.find, C speed) bounds where the first one can start: one written
     otherwise (across a line break, in full width …) that starts before it ends within
-    ``_reach`` of it. So only the text up to there (and the window after it) is normalised: a
+    ``reach`` of it. So only the text up to there (and the window after it) is normalised: a
     hit's first run is mostly near its body's start, and normalising whole 2,048-character
     pieces was a fifth of a query's time.
     """
-    runs = [m.run for m in marks if m.run]
+    runs = q.runs
     typed = [i for run in runs if (i := text.find(run)) >= 0]
-    reach = _reach(marks)
     if typed:
-        stream = TextStream(text[: min(typed) + 2 * (width + reach)])
+        stream = TextStream(text[: min(typed) + 2 * (width + q.reach)])
         found = [i for run in runs if (i := stream.stream.find(run)) >= 0]
         if found:
             return stream.offset(min(found)), None, stream
@@ -281,7 +287,7 @@ def _first_matches(
     found = [i for run in runs if (i := stream.stream.find(run)) >= 0]
     if found:
         return stream.offset(min(found)), None, stream
-    found = [i for m in marks for w in m.words if w and (i := stream.stream.find(w)) >= 0]
+    found = [i for w in q.words if (i := stream.stream.find(w)) >= 0]
     return None, (stream.offset(min(found)) if found else None), stream
 
 
@@ -301,14 +307,14 @@ class Hint:
 
 
 def _first_place(
-    body: _Pieces, marks: tuple[Mark, ...], hint: Hint | None, width: int
+    body: _Pieces, q: _Query, hint: Hint | None, width: int
 ) -> _Place | None:
     """(first character, text, offset of the match in it, stream, following piece: ``_Place``)
     of the body's first run of the query, else of its first word of it: around the engine's
     ``hint`` when it holds one, otherwise searched a piece at a time (each with the end of the
     one before, where a match may start), the next piece decompressed only when the window
     reaches into it."""
-    reach = _reach(marks)
+    reach = q.reach
 
     def place(i: int, start: int, text: str, at: int, stream: TextStream) -> _Place:
         # the marks that choose the window are looked for up to 2 x width after the match
@@ -319,7 +325,7 @@ def _first_place(
 
     near = body.around(hint.position, width) if hint is not None else None
     if near is not None:
-        run_at, word_at, stream = _first_matches(near[1], marks, width)
+        run_at, word_at, stream = _first_matches(near[1], q, width)
         at = run_at if run_at is not None else None if hint.run else word_at
         # a guess well before the match (two bigrams' votes) leaves too little text after it
         whole = near[0] + len(near[1]) == body.length
@@ -330,7 +336,7 @@ def _first_place(
     for i in range(body.count):
         start, piece = body.piece(i)
         text = tail + piece
-        run_at, word_at, stream = _first_matches(text, marks, width)
+        run_at, word_at, stream = _first_matches(text, q, width)
         if run_at is not None:
             return place(i, start - len(tail), text, run_at, stream)
         if first_word is None and word_at is not None:
@@ -342,12 +348,12 @@ def _first_place(
     return place(*first_word) if first_word else None
 
 
-def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: Hint | None, width: int) -> str:
+def _snippet(body: _Pieces, q: _Query, hint: Hint | None, width: int) -> str:
     """The window of ``body`` to show: the one with the most marks near its first match (a run
     of the query where the body holds one, else a word of it: ``_first_place``)."""
     if not body.count:
         return ""
-    found_at = _first_place(body, marks, hint, width)
+    found_at = _first_place(body, q, hint, width)
     if found_at is None:
         start, text = body.piece(0)
         return _window(text, start, body.length, [], 0, width)
@@ -356,10 +362,10 @@ def _snippet(body: _Pieces, marks: tuple[Mark, ...], hint: Hint | None, width: i
     # stream the first one was found in, normalised further only where the window needs it
     # (normalising the window again was 7% of query_bench's time)
     lo = max(0, first - LEAD_CHARS)
-    hi = min(len(text), first + 2 * width + _reach(marks))
+    hi = min(len(text), first + 2 * width + q.reach)
     if len(stream.text) < hi:
         stream = stream.extended(text[len(stream.text) : hi])
-    found = _occurrences(stream, marks, *stream.positions(lo, hi))
+    found = _occurrences(stream, q.marks, *stream.positions(lo, hi))
     at = max(0, (_densest(found, width) if found else first) - LEAD_CHARS)
     if at + width > len(text) and following is not None:
         # the window chosen runs past the text: its next piece (not read before it is needed:
@@ -374,17 +380,22 @@ def _occurrences(
 ) -> list[tuple[int, int, str]]:
     """(start, end, label) of the marks between stream positions ``lo`` and ``hi``, by start:
     per part its run where that stretch holds it, else its words (as ``Marker``)."""
+    text, kept = stream.stream, stream._kept
     labels: list[str] = []
     for mark in marks:
-        if mark.run and stream.stream.find(mark.run, lo, hi) >= 0:
+        if mark.run and text.find(mark.run, lo, hi) >= 0:
             labels.append(mark.run)
         else:
             labels += [w for w in mark.words if w]
-    return sorted(
-        (s, e, label)
-        for label in dict.fromkeys(labels)
-        for s, e in stream.find(label, lo=lo, hi=hi)
-    )
+    found: list[tuple[int, int, str]] = []
+    for label in dict.fromkeys(labels):
+        # TextStream.find's loop, inline: ten hits of a page call this for every label
+        at, n = text.find(label, lo, hi), len(label)
+        while at >= 0:
+            found.append((int(kept[at]), int(kept[at + n - 1]) + 1, label))
+            at = text.find(label, at + n, hi)
+    found.sort()
+    return found
 
 
 def _densest(occurrences: list[tuple[int, int, str]], width: int) -> int:
@@ -428,17 +439,20 @@ def _window(
 
 
 @functools.cache
-def _copied() -> tuple[tuple[str, object], ...]:
-    """(name, default) of each Hit field a stored document's fields give as they are."""
+def _copied() -> tuple[dict[str, object], tuple[str, ...], frozenset[str]]:
+    """The Hit fields a stored document's fields give as they are: (their immutable defaults,
+    the names of those whose default is a list, every name)."""
     defaults = {
         f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
         for f in dataclasses.fields(Document)
     }
-    return tuple(
-        (f.name, "" if defaults[f.name] is dataclasses.MISSING else defaults[f.name])
+    copied = {
+        f.name: "" if defaults[f.name] is dataclasses.MISSING else defaults[f.name]
         for f in dataclasses.fields(Hit)
         if f.name in defaults
-    )
+    }
+    lists = tuple(name for name, d in copied.items() if isinstance(d, list))
+    return {n: d for n, d in copied.items() if n not in lists}, lists, frozenset(copied)
 
 
 def hit_of(
@@ -449,17 +463,19 @@ def hit_of(
     ``hint``: where in the body's stream a run of the query first occurs, when the engine
     knows (``hits_from``).
     """
-    head = stored.head
-    marks = tuple(marks)
-    copied = {
-        name: head[name] if name in head else (list(d) if isinstance(d, list) else d)
-        for name, d in _copied()
-    }
+    return _hit(stored, score, _Query(marks), hint)
+
+
+def _hit(stored: StoredDocument, score: float, q: _Query, hint: Hint | None) -> Hit:
+    scalars, lists, names = _copied()
+    copied = dict(scalars)
+    copied.update((name, []) for name in lists)  # a list of its own for each hit
+    copied.update((k, v) for k, v in stored.head.items() if k in names)
     return Hit(
         **copied,
-        snippet=_snippet(_Pieces.of_stored(stored), marks, hint, SNIPPET_CHARS),
+        snippet=_snippet(_Pieces.of_stored(stored), q, hint, SNIPPET_CHARS),
         score=round(score, 6),
-        title_html=highlight_title(copied["title"], marks),
+        title_html=highlight_title(copied["title"], q.marks),
     )
 
 
@@ -485,4 +501,5 @@ def hits_from(
     docs = store.get_stored([doc_id for doc_id, _ in scored])
     long = [i for i, d in docs.items() if d.pieces > HINT_PIECES]
     where = hints(long) if hints and long else {}
-    return [hit_of(docs[i], score, marks, where.get(i)) for i, score in scored if i in docs]
+    q = _Query(marks)
+    return [_hit(docs[i], score, q, where.get(i)) for i, score in scored if i in docs]
