@@ -48,6 +48,9 @@ def facet_counts(
     ``base``: the query's matches with the non-facet filters (date range, deletions) applied.
     """
     out: dict[str, list[FacetValue]] = {}
+    # the matched documents' numbers, found once for the facets that share a mask (all of them
+    # without a filter): boolean indexing counted the mask again for each facet
+    numbered: tuple[np.ndarray, np.ndarray] | None = None
     for facet in FACET_FIELDS:
         if time.perf_counter() - started > budget_s:
             return out, True
@@ -60,7 +63,9 @@ def facet_counts(
             docs, pair_codes = reader.facet_pairs[facet]
             codes = pair_codes[mask[docs]]
         else:
-            codes = reader.facet_codes[facet][mask]
+            if numbered is None or numbered[0] is not mask:
+                numbered = (mask, mask.nonzero()[0])
+            codes = reader.facet_codes[facet][numbered[1]]
         values = reader.facet_values[facet]
         counts = np.bincount(codes[codes >= 0], minlength=len(values))
         out[facet] = facet_listing(facet, values, counts, filters.get(facet, []))

@@ -227,7 +227,13 @@ def match(node: Node, reader: IndexReader, clip: bool = True) -> tuple[np.ndarra
     if isinstance(node, Or):
         mask = np.zeros(n, dtype=bool)
         hits = Hits()
-        for child in node.children:
+        # an Or within an Or (a part's words or its run) is the same as its children in this one
+        children = list(node.children)
+        while children:
+            child = children.pop(0)
+            if isinstance(child, Or):
+                children[:0] = child.children
+                continue
             m, h = match(child, reader, True)
             mask |= m
             hits.merge(h)
