@@ -39,9 +39,12 @@ from .records import Document
 CHUNK_CHARS = 2048
 #: characters of a body's first piece (where most snippets are)
 LEAD_CHARS = 512
-_MAGIC = b"GSD4"
+_MAGIC = b"GSD5"
 #: recorded in an index's meta.json: an index whose documents are stored another way is rebuilt
-FORMAT_VERSION = "GSD4: plain JSON fields without defaults, zstd pieces of 512 then 2048 characters"
+FORMAT_VERSION = (
+    "GSD5: plain JSON fields without defaults, a plain first piece of 512 characters, then zstd "
+    "pieces of 2048"
+)
 _COUNTS = struct.Struct("<4sIII")  # magic, length of the fields' JSON, pieces, body length
 _PIECE = struct.Struct("<III")  # compressed length, first character, first stream character
 
@@ -80,11 +83,18 @@ def pack(doc: Document) -> bytes:
     starts = piece_starts(len(body))
     for start, end in zip(starts, [*starts[1:], len(body)][: len(starts)], strict=True):
         text = body[start:end]
-        pieces.append(compress(text.encode("utf-8", "surrogatepass")))
+        data = text.encode("utf-8", "surrogatepass")
+        pieces.append(compress(data) if start else data)  # the first piece plain: LEAD_CHARS
         table.append(_PIECE.pack(len(pieces[-1]), start, streamed))
         streamed += len(text) - sum(len(m) for m in IGNORED.findall(text))
     counts = _COUNTS.pack(_MAGIC, len(head), len(pieces), len(body))
     return b"".join([counts, *table, head, *pieces])
+
+
+@functools.lru_cache(maxsize=256)
+def _table(count: int) -> struct.Struct:
+    """The piece table of ``count`` pieces, read in one call (_PIECE's fields, repeated)."""
+    return struct.Struct("<" + "III" * count)
 
 
 class StoredDocument:
@@ -99,16 +109,17 @@ class StoredDocument:
         if magic != _MAGIC:
             raise ValueError("not a stored document of this version (rebuild the index)")
         at = _COUNTS.size + count * _PIECE.size
-        table = list(_PIECE.iter_unpack(blob[_COUNTS.size : at]))
+        # the piece table as one tuple (length, first character, first stream character, …)
+        table = _table(count).unpack_from(blob, _COUNTS.size)
         #: the fields without the body as stored (a hit copies them: making a Document of every
         #: hit was a tenth of a snippet's time)
         self.head: dict = json.loads(blob[at : at + head_len])
         self._fields: Document | None = None
         at += head_len
         self._blob = blob
-        self._starts = [start for _, start, _ in table]
-        self._streams = [streamed for _, _, streamed in table]
-        self._offsets = list(itertools.accumulate((length for length, _, _ in table), initial=at))
+        self._starts = table[1::3]
+        self._streams = table[2::3]
+        self._offsets = list(itertools.accumulate(table[0::3], initial=at))
         self._pieces: dict[int, str] = {}
 
     @property
@@ -126,7 +137,8 @@ class StoredDocument:
         """(first character in the body, text) of body piece ``i``."""
         text = self._pieces.get(i)
         if text is None:
-            raw = decompress(self._blob[self._offsets[i] : self._offsets[i + 1]])
+            raw = self._blob[self._offsets[i] : self._offsets[i + 1]]
+            raw = decompress(raw) if i else raw
             text = self._pieces[i] = raw.decode("utf-8", "surrogatepass")
         return self._starts[i], text
 
