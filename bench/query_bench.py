@@ -8,7 +8,9 @@ The index holds the laws and the other shared pages (issue 13's "≈ 3.9k docume
 ../shared/corpora without ``cctv-xwlb`` (the 100k benchmark's news, bench/http_latency.py) and
 ``attachments``. Pairs: two words (2+ characters, jieba's, not Latin) of one random law title,
 typed with a space. Two passes over the same queries: pass 1 reads postings from disk, pass 2
-finds them in the generation's caches (decoded postings, runs' results, pages). Baseline in the
+finds them in the generation's caches (decoded postings, runs' results, pages); then five more
+warm passes, of which each query's fastest is reported (this machine is shared: a single pass's
+p95 moves with whatever else runs). Baseline in the
 same run: plain Whoosh with jieba's ChineseAnalyzer over the same documents (an index of its own,
 built once into bench/.work/plain-whoosh), ``searcher.search(q, limit=10, groupedby=every
 facet)`` over title + body, no snippets.
@@ -68,6 +70,8 @@ COMMON = [
 ]
 PAIRS = 180
 SEED = 20261127
+#: warm passes of which each query's fastest is reported as well
+BEST_OF = 5
 
 
 def percentiles(samples: list[float]) -> str:
@@ -190,6 +194,13 @@ def report(
             print(f"  title pairs  {percentiles(pairs_t)}")
             print(f"  common words {percentiles(common_t)}")
             print(f"  all          {percentiles(pairs_t + common_t)}")
+        # a shared machine's other work lands on whichever queries it meets: each query's
+        # fastest of five more warm passes is the steadier figure (three single passes within
+        # half an hour gave p95 2.3, 2.6 and 3.1 ms; their best-of-five p95s agreed to 0.1 ms)
+        passes = [run_api(engine, pairs + COMMON) for _ in range(BEST_OF)]
+        fastest = [min(p[i] for p in passes) for i in range(len(pairs) + len(COMMON))]
+        print(f"python API, each query's fastest of {BEST_OF} more warm passes:")
+        print(f"  all          {percentiles(fastest)}")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS of this bench process so far: {rss:.0f} MB (includes the documents")
         print("  loaded to draw the queries, and every engine opened so far)")
