@@ -1,20 +1,22 @@
-"""The documents of one generation, as compressed JSON in SQLite (no engine here).
+"""The documents of one generation, as JSON and compressed text in SQLite (no engine here).
 
 Engines keep only what they need to match and rank; what pages and the API show is read from
 here for the few hits of a page, so an engine's index stays small and both engines share it.
 
 A stored document is its fields without the body (JSON, the fields that differ from a Document's
-defaults only) followed by the body in pieces, each compressed on its own, with where each piece
-starts in the body and in its stream (``chars.stream``: whitespace left out). A hit's snippet
-decompresses only the pieces around its match: decompressing whole bodies was 0.25 s of 1.47 s
-of 200 queries on the laws (issue 13's profile), for a window of 150 characters.
+defaults only) followed by the body in pieces, each on its own, with where each piece starts in
+the body and in its stream (``chars.stream``: whitespace left out). A hit's snippet reads only
+the pieces around its match: decompressing whole bodies was 0.25 s of 1.47 s of 200 queries on
+the laws (issue 13's profile), for a window of 150 characters.
 
 Pieces of 2,048 characters in zstd level 3 (measured over 300 random laws): 13 µs to decompress
 and decode a piece, 0.41 of the UTF-8 size; 4,096 characters in zlib level 6 (the format before,
-GSD2) took 38 µs at 0.35. The first piece is shorter, LEAD_CHARS: a snippet's window ends in the
-first 512 characters for 83% of query_bench's hits (in 2,048 for 97%), and 512 characters take
-5.6 µs (ratio 0.55). The fields are stored as plain JSON without their defaults: a law's 33
-fields took 2.6 µs to decompress and 5.9 µs to parse (GSD3); a law's non-default ones ~2 µs.
+GSD2) took 38 µs at 0.35. The first piece is shorter, LEAD_CHARS, and plain UTF-8: a snippet's
+window ends in the first 512 characters for 83% of query_bench's hits (in 2,048 for 97%);
+decompressing 512 characters took 5.6 µs (ratio 0.55), 12 µs a hit amid a query's other work
+(GSD4), and storing them plain adds ~0.05x the laws' text to the index. The fields are stored
+as plain JSON without their defaults: a law's 33 fields took 2.6 µs to decompress and 5.9 µs to
+parse (GSD3); a law's non-default ones ~2 µs.
 """
 
 from __future__ import annotations
