@@ -228,11 +228,11 @@ def match(node: Node, reader: IndexReader, clip: bool = True) -> tuple[np.ndarra
         mask = np.zeros(n, dtype=bool)
         hits = Hits()
         # an Or within an Or (a part's words or its run) is the same as its children in this one
-        children = list(node.children)
-        while children:
-            child = children.pop(0)
+        stack = list(reversed(node.children))  # left to right, as written
+        while stack:
+            child = stack.pop()
             if isinstance(child, Or):
-                children[:0] = child.children
+                stack.extend(reversed(child.children))
                 continue
             m, h = match(child, reader, True)
             mask |= m
