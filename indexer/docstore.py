@@ -22,7 +22,6 @@ parse (GSD3); a law's non-default ones ~2 µs.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import itertools
 import json
@@ -35,7 +34,7 @@ from pathlib import Path
 from .chars import IGNORED
 from .compression import compress, decompress
 from .errors import DocumentNotFoundError
-from .records import Document
+from .records import Document, field_defaults
 
 #: characters of a body piece: ~6 KB of UTF-8, decompressed in ~13 µs
 CHUNK_CHARS = 2048
@@ -66,17 +65,9 @@ def piece_starts(length: int) -> list[int]:
     return [0, *range(LEAD_CHARS, length, CHUNK_CHARS)] if length else []
 
 
-@functools.cache
-def _defaults() -> dict[str, object]:
-    return {
-        f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        for f in dataclasses.fields(Document)
-    }
-
-
 def pack(doc: Document) -> bytes:
     """The stored form of a Document (build workers pack, so the one writer only inserts)."""
-    defaults = _defaults()
+    defaults = field_defaults(Document)
     fields = {k: v for k, v in doc.to_dict().items() if k != "body" and v != defaults[k]}
     head = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     body = doc.body

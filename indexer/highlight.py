@@ -26,7 +26,7 @@ import numpy as np
 from .chars import stream_offsets
 from .docstore import DocStore, StoredDocument
 from .query_tree import Mark
-from .records import Document, Hit
+from .records import Document, Hit, field_defaults
 
 #: characters of body text shown in a snippet
 SNIPPET_CHARS = 150
@@ -114,13 +114,7 @@ class Marker:
 
     def __init__(self, marks: Iterable[Mark], text: str | TextStream):
         self._last = text if isinstance(text, TextStream) else TextStream(text)
-        self.labels: list[str] = []
-        for mark in marks:
-            if mark.run and mark.run in self._last.stream:
-                self.labels.append(mark.run)
-            else:
-                self.labels += [w for w in mark.words if w]
-        self.labels = list(dict.fromkeys(self.labels))
+        self.labels = _labels(self._last.stream, marks, 0, len(self._last.stream))
 
     def _stream(self, text: str | TextStream) -> TextStream:
         if isinstance(text, TextStream):
@@ -137,6 +131,18 @@ class Marker:
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Sorted, merged (start, end) character spans to mark in ``text``."""
         return _merged((s, e) for s, e, _ in self.occurrences(text))
+
+
+def _labels(stream: str, marks: Iterable[Mark], lo: int, hi: int) -> list[str]:
+    """What to mark for ``marks`` in the stream text between ``lo`` and ``hi``, once each: per
+    part its run where that stretch holds it, else its words."""
+    labels: list[str] = []
+    for mark in marks:
+        if mark.run and stream.find(mark.run, lo, hi) >= 0:
+            labels.append(mark.run)
+        else:
+            labels += [w for w in mark.words if w]
+    return list(dict.fromkeys(labels))
 
 
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -379,16 +385,10 @@ def _occurrences(
     stream: TextStream, marks: tuple[Mark, ...], lo: int, hi: int
 ) -> list[tuple[int, int, str]]:
     """(start, end, label) of the marks between stream positions ``lo`` and ``hi``, by start:
-    per part its run where that stretch holds it, else its words (as ``Marker``)."""
+    per part its run where that stretch holds it, else its words (``_labels``)."""
     text, kept = stream.stream, stream._kept
-    labels: list[str] = []
-    for mark in marks:
-        if mark.run and text.find(mark.run, lo, hi) >= 0:
-            labels.append(mark.run)
-        else:
-            labels += [w for w in mark.words if w]
     found: list[tuple[int, int, str]] = []
-    for label in dict.fromkeys(labels):
+    for label in _labels(text, marks, lo, hi):
         # TextStream.find's loop, inline: ten hits of a page call this for every label
         at, n = text.find(label, lo, hi), len(label)
         while at >= 0:
@@ -442,10 +442,7 @@ def _window(
 def _copied() -> tuple[dict[str, object], tuple[str, ...], frozenset[str]]:
     """The Hit fields a stored document's fields give as they are: (their immutable defaults,
     the names of those whose default is a list, every name)."""
-    defaults = {
-        f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        for f in dataclasses.fields(Document)
-    }
+    defaults = field_defaults(Document)
     copied = {
         f.name: "" if defaults[f.name] is dataclasses.MISSING else defaults[f.name]
         for f in dataclasses.fields(Hit)
@@ -497,7 +494,6 @@ def hits_from(
     so it only happens while a rebuild replaces them.
     """
     scored = list(scored)
-    marks = tuple(marks)
     docs = store.get_stored([doc_id for doc_id, _ in scored])
     long = [i for i, d in docs.items() if d.pieces > HINT_PIECES]
     where = hints(long) if hints and long else {}

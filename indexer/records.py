@@ -76,6 +76,16 @@ PAGE_TYPE = "网页"
 
 
 @functools.cache
+def field_defaults(cls: type) -> dict[str, Any]:
+    """A dataclass's field -> default (a default_factory's value; dataclasses.MISSING for a field
+    without one): the docstore leaves defaults out, a Hit copies the rest."""
+    return {
+        f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        for f in dataclasses.fields(cls)
+    }
+
+
+@functools.cache
 def _field_names(cls: type) -> frozenset[str]:
     # asked for each of a page's hits: dataclasses.fields() builds its tuple on every call
     return frozenset(f.name for f in dataclasses.fields(cls))
