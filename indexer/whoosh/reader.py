@@ -50,6 +50,15 @@ class Postings:
     df: int  # document frequency as Whoosh counts it (deleted documents included)
 
 
+@dataclass
+class DenseTerm:
+    """A term's postings spread over every document number: whether each holds it, and its
+    weight there (0 where not). Read-only: every query that reaches the term shares them."""
+
+    mask: np.ndarray  # bool
+    weights: np.ndarray  # float32
+
+
 class _Segment:
     def __init__(self, segreader: Any, offset: int):
         self.reader = segreader
@@ -205,6 +214,19 @@ class IndexReader:
 
     def postings(self, field: str, text: str) -> Postings | None:
         return self.cached((field, text), lambda: self._read(field, text))
+
+    def dense(self, field: str, text: str, postings: Postings) -> DenseTerm:
+        """``postings`` (the term's in ``field``) as a DenseTerm, cached beside them."""
+
+        def spread() -> DenseTerm:
+            mask = np.zeros(self.n, dtype=bool)
+            mask[postings.docs] = True
+            weights = np.zeros(self.n, dtype=np.float32)
+            weights[postings.docs] = postings.weights
+            mask.flags.writeable = weights.flags.writeable = False
+            return DenseTerm(mask, weights)
+
+        return self.cached(("dense", field, text), spread)
 
     def gram_postings(self, key: int) -> GramPostings | None:
         """A bigram's or character's document list (``grams.gram_key``), cached like words."""
