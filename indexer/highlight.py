@@ -485,8 +485,9 @@ def hits_from(
     """The hits of (document id, score) pairs in their order, read from ``store`` in one go.
 
     ``hints``, when the engine has it: given the ids of the hits whose bodies are longer than
-    HINT_PIECES pieces, where in each body's stream its first match of the query probably is
-    (``Hint``: its first run, else its first word). A shorter body is searched from its start:
+    HINT_PIECES pieces and whose first piece holds no run of the query as typed, where in each
+    body's stream its first match of the query probably is (``Hint``: its first run, else its
+    first word). Another body is searched from its start:
     asking took 250-400 µs a query, more than searching the pieces of such bodies (52.7 ms
     against 30.7 over query_bench's 200 queries, when bodies of more than two pieces whose
     first piece held no run as typed asked).
@@ -495,7 +496,13 @@ def hits_from(
     """
     scored = list(scored)
     docs = store.get_stored([doc_id for doc_id, _ in scored])
-    long = [i for i, d in docs.items() if d.pieces > HINT_PIECES]
-    where = hints(long) if hints and long else {}
     q = _Query(marks)
+    # a body whose first piece holds a run as typed has its snippet there: asking would cost
+    # more than it saves (most long laws of query_bench's pages hold theirs in 512 characters)
+    long = [
+        i
+        for i, d in docs.items()
+        if d.pieces > HINT_PIECES and not any(run in d.piece(0)[1] for run in q.runs)
+    ]
+    where = hints(long) if hints and long else {}
     return [_hit(docs[i], score, q, where.get(i)) for i, score in scored if i in docs]

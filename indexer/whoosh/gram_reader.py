@@ -161,19 +161,21 @@ class GramSegment:
         return np.cumsum(np.concatenate(docs), dtype=np.int64), np.concatenate(tfs)
 
     def positions(
-        self, i: int, tfs: np.ndarray, entries: np.ndarray, first_only: bool = False
+        self, i: int, tfs: np.ndarray, entries: np.ndarray, limit: int | None = None
     ) -> np.ndarray:
         """Positions of the document-list ``entries`` (ascending indices) of bigram key ``i``,
         concatenated in entry order; ``tfs`` is that key's occurrences per entry. Only each
-        entry's first (lowest) position when ``first_only``."""
+        entry's first ``limit`` (its lowest) when given."""
         if not len(entries):
             return np.zeros(0, dtype=np.int64)
         ends = np.cumsum(tfs, dtype=np.int64)
         first = int(self.pos_start[i]) + (ends - tfs)[entries]
-        if first_only:
+        if limit == 1:
             at = first
         else:
             counts = tfs[entries].astype(np.int64)
+            if limit is not None:
+                counts = np.minimum(counts, limit)
             # every wanted position's index in the segment's position array
             at = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         size = self.pos_page
@@ -276,11 +278,11 @@ class GramReader:
         return GramPostings(np.concatenate(docs), np.concatenate(tfs), parts)
 
     def positions(
-        self, postings: GramPostings, wanted: np.ndarray, first_only: bool = False
+        self, postings: GramPostings, wanted: np.ndarray, limit: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) pairs of a bigram for the ``wanted`` documents (sorted global
         numbers; those the key lacks are ignored), documents ascending; only each document's
-        first when ``first_only``."""
+        first ``limit`` when given."""
         at = np.searchsorted(postings.docs, wanted)
         ok = at < len(postings.docs)
         at, wanted = at[ok], wanted[ok]
@@ -291,8 +293,8 @@ class GramReader:
             if not len(mine):
                 continue
             tfs = postings.tfs[lo:hi]
-            out_pos.append(self.segments[k].positions(i, tfs, mine - lo, first_only))
-            repeats = 1 if first_only else tfs[mine - lo]
+            out_pos.append(self.segments[k].positions(i, tfs, mine - lo, limit))
+            repeats = tfs[mine - lo] if limit is None else np.minimum(tfs[mine - lo], limit)
             out_docs.append(np.repeat(postings.docs[mine], repeats))
         if not out_docs:
             empty = np.zeros(0, dtype=np.int64)
