@@ -19,6 +19,7 @@ import bisect
 import dataclasses
 import functools
 import html
+import itertools
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -51,6 +52,24 @@ class TextStream:
     def __init__(self, text: str):
         self.text = text
         self.stream, self._kept = stream_offsets(text)
+
+    @staticmethod
+    def many(texts: list[str]) -> list[TextStream]:
+        """The streams of ``texts``, normalised in one call (normalising is character by
+        character, so the stream of the texts joined is their streams joined): one numpy call
+        took about as long for a page's ten texts as for one of them."""
+        stream, kept = stream_offsets("".join(texts))
+        kept = np.asarray(kept)
+        starts = list(itertools.accumulate(map(len, texts), initial=0))
+        cuts = kept.searchsorted(starts).tolist()
+        out = []
+        for k, text in enumerate(texts):
+            one = TextStream.__new__(TextStream)
+            one.text = text
+            one.stream = stream[cuts[k] : cuts[k + 1]]
+            one._kept = kept[cuts[k] : cuts[k + 1]] - starts[k]
+            out.append(one)
+        return out
 
     def offset(self, position: int) -> int:
         """The text offset of stream character ``position``."""
@@ -220,6 +239,8 @@ class _Pieces:
         self.piece = piece  # i -> (first character, text)
         self.length = length
         self.stored = stored
+        #: the stream of the first piece's prefix that _first_matches normalises, when made
+        self.ready: TextStream | None = None
 
     @classmethod
     def of_text(cls, body: str) -> _Pieces:
@@ -269,8 +290,13 @@ class _Query:
         self.reach = 2 * longest + 16
 
 
+def _prefix(typed: int, q: _Query, width: int) -> int:
+    """Characters of a text normalised when a run of ``q`` is typed at ``typed`` in it."""
+    return typed + 2 * (width + q.reach)
+
+
 def _first_matches(
-    text: str, q: _Query, width: int
+    text: str, q: _Query, width: int, ready: TextStream | None = None
 ) -> tuple[int | None, int | None, TextStream]:
     """Offsets in ``text`` of its first run of the query and (when it holds none) of its first
     word of it, and the stream of the text from its start that they were found in: enough of
@@ -285,7 +311,7 @@ def _first_matches(
     runs = q.runs
     typed = [i for run in runs if (i := text.find(run)) >= 0]
     if typed:
-        stream = TextStream(text[: min(typed) + 2 * (width + q.reach)])
+        stream = ready or TextStream(text[: _prefix(min(typed), q, width)])
         found = [i for run in runs if (i := stream.stream.find(run)) >= 0]
         if found:
             return stream.offset(min(found)), None, stream
@@ -342,7 +368,7 @@ def _first_place(
     for i in range(body.count):
         start, piece = body.piece(i)
         text = tail + piece
-        run_at, word_at, stream = _first_matches(text, q, width)
+        run_at, word_at, stream = _first_matches(text, q, width, body.ready if i == 0 else None)
         if run_at is not None:
             return place(i, start - len(tail), text, run_at, stream)
         if first_word is None and word_at is not None:
@@ -463,14 +489,22 @@ def hit_of(
     return _hit(stored, score, _Query(marks), hint)
 
 
-def _hit(stored: StoredDocument, score: float, q: _Query, hint: Hint | None) -> Hit:
+def _hit(
+    stored: StoredDocument,
+    score: float,
+    q: _Query,
+    hint: Hint | None,
+    ready: TextStream | None = None,
+) -> Hit:
+    body = _Pieces.of_stored(stored)
+    body.ready = ready
     scalars, lists, names = _copied()
     copied = dict(scalars)
     copied.update((name, []) for name in lists)  # a list of its own for each hit
     copied.update((k, v) for k, v in stored.head.items() if k in names)
     return Hit(
         **copied,
-        snippet=_snippet(_Pieces.of_stored(stored), q, hint, SNIPPET_CHARS),
+        snippet=_snippet(body, q, hint, SNIPPET_CHARS),
         score=round(score, 6),
         title_html=highlight_title(copied["title"], q.marks),
     )
@@ -505,4 +539,16 @@ def hits_from(
         if d.pieces > HINT_PIECES and not any(run in d.piece(0)[1] for run in q.runs)
     ]
     where = hints(long) if hints and long else {}
-    return [_hit(docs[i], score, q, where.get(i)) for i, score in scored if i in docs]
+    # the prefix of each first piece that holds a run as typed, normalised for all in one go
+    prefixes: dict[str, str] = {}
+    for i, d in docs.items():
+        if i in where or not d.pieces:
+            continue
+        text = d.piece(0)[1]
+        typed = [at for run in q.runs if (at := text.find(run)) >= 0]
+        if typed:
+            prefixes[i] = text[: _prefix(min(typed), q, SNIPPET_CHARS)]
+    ready = dict(zip(prefixes, TextStream.many(list(prefixes.values())), strict=True))
+    return [
+        _hit(docs[i], score, q, where.get(i), ready.get(i)) for i, score in scored if i in docs
+    ]

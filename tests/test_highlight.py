@@ -113,3 +113,30 @@ def test_snippet_without_match_is_the_beginning_and_long_bodies_are_cut():
     out = snippet(far, parse_query("地瓜经济").marks)
     assert "<mark>地瓜经济</mark>" in out and out.startswith("…") and out.endswith("…")
     assert len(plain(out)) <= 160
+
+
+def test_texts_normalised_together_have_the_streams_of_each_on_its_own(engine):
+    """TextStream.many (a page's prefixes in one call) against TextStream of each text: the
+    real bodies of corpus/ cut at random, with Traditional, full-width, line breaks and
+    zero-width characters put in, and texts short enough to skip numpy on their own."""
+    import random
+
+    from indexer.highlight import TextStream
+
+    rng = random.Random(5)
+    with engine._use() as gen:
+        bodies = [doc.body for doc in gen.docs if doc.body]
+    extra = ["地瓜經濟\n", "５Ｇ基站", "\u200b", " \u3000", "甲", ""]
+    for _ in range(200):
+        texts = []
+        for _ in range(rng.randint(1, 10)):
+            body = rng.choice(bodies)
+            start = rng.randrange(len(body))
+            text = body[start : start + rng.choice([0, 3, 40, 63, 200, 900])]
+            texts.append(text + rng.choice(extra) if rng.random() < 0.5 else text)
+        for one, text in zip(TextStream.many(texts), texts, strict=True):
+            alone = TextStream(text)
+            assert one.text == text and one.stream == alone.stream
+            assert list(one._kept) == list(alone._kept)
+            for run in {alone.stream[i : i + 3] for i in range(0, len(alone.stream), 7)}:
+                assert one.find(run) == alone.find(run)
