@@ -37,14 +37,16 @@ def facet_listing(
 ) -> list[FacetValue]:
     """Values with a count, most frequent first (years newest first), then any selected value
     that had no count."""
-    nonzero = np.flatnonzero(counts).tolist()
-    counted = counts[nonzero].tolist() if nonzero else []
+    at = counts.nonzero()[0]  # the method: np.flatnonzero's wrappers took 4 µs a facet
+    nonzero, counted = at.tolist(), counts[at].tolist()
     # plain ints and strings: sorting on numpy scalars took most of a facet's time
     if facet == "year":
         order = sorted(zip(nonzero, counted, strict=True), key=lambda ic: values[ic[0]])
         order.reverse()
     else:
         order = sorted(zip(nonzero, counted, strict=True), key=lambda ic: (-ic[1], values[ic[0]]))
+    if not selected:
+        return [FacetValue(values[i], c, False) for i, c in order[:MAX_FACET_VALUES]]
     chosen = set(selected)
     listed = [FacetValue(values[i], c, values[i] in chosen) for i, c in order[:MAX_FACET_VALUES]]
     shown = {fv.value for fv in listed}

@@ -215,18 +215,19 @@ class IndexReader:
     def postings(self, field: str, text: str) -> Postings | None:
         return self.cached((field, text), lambda: self._read(field, text))
 
-    def dense(self, field: str, text: str, postings: Postings) -> DenseTerm:
-        """``postings`` (the term's in ``field``) as a DenseTerm, cached beside them."""
+    def dense(self, key: tuple[str, ...], docs: np.ndarray, weights: np.ndarray) -> DenseTerm:
+        """``weights`` of ``docs`` (a term's or a run's, named by ``key``) as a DenseTerm,
+        kept in the LRU."""
 
         def spread() -> DenseTerm:
             mask = np.zeros(self.n, dtype=bool)
-            mask[postings.docs] = True
-            weights = np.zeros(self.n, dtype=np.float32)
-            weights[postings.docs] = postings.weights
-            mask.flags.writeable = weights.flags.writeable = False
-            return DenseTerm(mask, weights)
+            mask[docs] = True
+            spread_weights = np.zeros(self.n, dtype=np.float32)
+            spread_weights[docs] = weights
+            mask.flags.writeable = spread_weights.flags.writeable = False
+            return DenseTerm(mask, spread_weights)
 
-        return self.cached(("dense", field, text), spread)
+        return self.cached(("dense", *key), spread)
 
     def gram_postings(self, key: int) -> GramPostings | None:
         """A bigram's or character's document list (``grams.gram_key``), cached like words."""

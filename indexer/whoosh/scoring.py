@@ -284,7 +284,7 @@ def _term(field_name: str, text: str, reader: IndexReader) -> tuple[np.ndarray, 
     if p is None:
         return np.zeros(reader.n, dtype=bool), Hits()
     if field_name in FIELD_WEIGHTS and len(p.docs) * DENSE_SHARE >= reader.n:
-        dense = reader.dense(field_name, text, p)
+        dense = reader.dense(("word", field_name, text), p.docs, p.weights)
         return dense.mask.copy(), Hits(words={(text, field_name): dense.weights})
     mask = np.zeros(reader.n, dtype=bool)
     mask[p.docs] = True
@@ -318,8 +318,14 @@ def _run(node: Run, reader: IndexReader) -> tuple[np.ndarray, Hits]:
         docs, occurrences = occurrences_of(reader, _GRAM_NS[f], run_grams)
         if not len(docs):
             continue
-        mask[docs] = True
         gram_field = GRAM_FIELDS[f]
+        if len(docs) * DENSE_SHARE >= reader.n:  # a common run, kept spread like a word
+            key = ("run", gram_field, node.text)
+            dense = reader.dense(key, docs, occurrences * FIELD_WEIGHTS[gram_field])
+            mask |= dense.mask
+            hits.runs[(node.text, gram_field)] = dense.weights
+            continue
+        mask[docs] = True
         weighted = np.zeros(reader.n, dtype=np.float32)
         weighted[docs] = occurrences * FIELD_WEIGHTS[gram_field]
         hits.runs[(node.text, gram_field)] = weighted
