@@ -94,26 +94,34 @@ class StoredDocument:
     """A stored document whose body pieces are decompressed only when asked for."""
 
     __slots__ = (
-        "head", "body_length", "_fields", "_blob", "_starts", "_streams", "_offsets", "_pieces"
+        "head", "body_length", "pieces", "_fields", "_blob", "_head_end", "_table", "_pieces"
     )
 
     def __init__(self, blob: bytes):
         magic, head_len, count, self.body_length = _COUNTS.unpack_from(blob)
         if magic != _MAGIC:
             raise ValueError("not a stored document of this version (rebuild the index)")
+        self.pieces = count
         at = _COUNTS.size + count * _PIECE.size
-        # the piece table as one tuple (length, first character, first stream character, …)
-        table = _table(count).unpack_from(blob, _COUNTS.size)
         #: the fields without the body as stored (a hit copies them: making a Document of every
         #: hit was a tenth of a snippet's time)
         self.head: dict = json.loads(blob[at : at + head_len])
         self._fields: Document | None = None
-        at += head_len
         self._blob = blob
-        self._starts = table[1::3]
-        self._streams = table[2::3]
-        self._offsets = list(itertools.accumulate(table[0::3], initial=at))
+        self._head_end = at + head_len
+        # the piece table, read when a piece other than the first is asked for: most hits'
+        # snippets are in the first (a long law's table is 150 pieces)
+        self._table: tuple[tuple[int, ...], tuple[int, ...], list[int]] | None = None
         self._pieces: dict[int, str] = {}
+
+    def _pieces_table(self) -> tuple[tuple[int, ...], tuple[int, ...], list[int]]:
+        """(first characters, first stream characters, offsets in the blob) of the pieces."""
+        if self._table is None:
+            # the piece table as one tuple (length, first character, first stream character, …)
+            table = _table(self.pieces).unpack_from(self._blob, _COUNTS.size)
+            offsets = list(itertools.accumulate(table[0::3], initial=self._head_end))
+            self._table = (table[1::3], table[2::3], offsets)
+        return self._table
 
     @property
     def fields(self) -> Document:
@@ -122,35 +130,39 @@ class StoredDocument:
             self._fields = Document.from_dict(self.head)
         return self._fields
 
-    @property
-    def pieces(self) -> int:
-        return len(self._starts)
-
     def piece(self, i: int) -> tuple[int, str]:
         """(first character in the body, text) of body piece ``i``."""
         text = self._pieces.get(i)
+        if i == 0:
+            if text is None:  # the first piece is plain and right after the fields
+                length = _PIECE.unpack_from(self._blob, _COUNTS.size)[0]
+                raw = self._blob[self._head_end : self._head_end + length]
+                text = self._pieces[0] = raw.decode("utf-8", "surrogatepass")
+            return 0, text
+        starts, _, offsets = self._pieces_table()
         if text is None:
-            raw = self._blob[self._offsets[i] : self._offsets[i + 1]]
-            raw = decompress(raw) if i else raw
+            raw = decompress(self._blob[offsets[i] : offsets[i + 1]])
             text = self._pieces[i] = raw.decode("utf-8", "surrogatepass")
-        return self._starts[i], text
+        return starts[i], text
 
     def piece_of_stream(self, position: int) -> int:
         """The piece holding stream character ``position`` of the body."""
         # the last piece whose stream start is <= position
-        return max(0, bisect.bisect_right(self._streams, position) - 1)
+        return max(0, bisect.bisect_right(self._pieces_table()[1], position) - 1)
 
     def stream_start(self, i: int) -> int:
         """Where piece ``i`` starts in the body's stream."""
-        return self._streams[i]
+        return self._pieces_table()[1][i]
 
     def lead(self, chars: int) -> str:
         """The body's first ``chars`` characters (only the pieces holding them decompressed)."""
-        out = []
-        for i in range(self.pieces):
-            if self._starts[i] >= chars:
-                break
-            out.append(self.piece(i)[1])
+        out = [self.piece(0)[1]] if self.pieces else []
+        if self.pieces > 1 and len(out[0]) < chars:
+            starts = self._pieces_table()[0]
+            for i in range(1, self.pieces):
+                if starts[i] >= chars:
+                    break
+                out.append(self.piece(i)[1])
         return "".join(out)[:chars]
 
     def document(self) -> Document:
