@@ -536,7 +536,7 @@ def hits_from(
     long = [
         i
         for i, d in docs.items()
-        if d.pieces > HINT_PIECES and not any(run in d.piece(0)[1] for run in q.runs)
+        if hints and d.pieces > HINT_PIECES and not any(run in d.piece(0)[1] for run in q.runs)
     ]
     where = hints(long) if hints and long else {}
     # the prefix of each first piece that holds a run as typed, normalised for all in one go
