@@ -132,15 +132,24 @@ def score(
         return idf(reader.doc_count, df) * weights.get(keyword, 1.0)
 
     for keyword, tf in by_keyword.items():
-        out += factor(keyword) * (tf / (tf + norm))
+        _add_term(out, factor(keyword), tf, norm)
     for holders, keywords in groups.items():
         by_field: dict[str, dict[str, np.ndarray]] = {}
         for field_name, run in holders:
             by_field.setdefault(field_name, {})[run] = hits.runs[(run, field_name)][docs]
-        tf = sum(_run_hits(by_run) for by_run in by_field.values())
-        out += sum(factor(k) for k in keywords) * (tf / (tf + norm))
+        fields = [_run_hits(by_run) for by_run in by_field.values()]
+        tf = fields[0] if len(fields) == 1 else sum(fields[1:], fields[0])
+        _add_term(out, sum(factor(k) for k in keywords), tf, norm)
     scores[docs] = out
     return scores
+
+
+def _add_term(out: np.ndarray, weight: float, tf: np.ndarray, norm: np.ndarray) -> None:
+    """``out += weight * (tf / (tf + norm))`` (BM25's saturation), in one temporary array."""
+    term = tf + norm
+    np.divide(tf, term, out=term)
+    term *= weight
+    out += term
 
 
 def _run_hits(by_run: dict[str, np.ndarray]) -> np.ndarray:
@@ -148,13 +157,16 @@ def _run_hits(by_run: dict[str, np.ndarray]) -> np.ndarray:
     are also among them matched (its starts are among that prefix's starts then)."""
     if len(by_run) == 1:
         return next(iter(by_run.values()))
-    total = np.zeros_like(next(iter(by_run.values())))
+    total: np.ndarray | None = None
     for run, occ in by_run.items():
-        shadowed = np.zeros(len(occ), dtype=bool)
-        for other, other_occ in by_run.items():
-            if other != run and run.startswith(other):
-                shadowed |= other_occ > 0
-        total += np.where(shadowed, 0, occ)
+        prefixes = [o for other, o in by_run.items() if other != run and run.startswith(other)]
+        if prefixes:  # numpy only where a prefix shadows: most bigrams' runs have none
+            shadowed = prefixes[0] > 0
+            for o in prefixes[1:]:
+                shadowed |= o > 0
+            occ = np.where(shadowed, 0, occ)
+        total = occ if total is None else total + occ
+    assert total is not None
     return total
 
 
