@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .chars import IGNORED
 from .compression import compress, decompress
+from .docpack import DocPack, pack_path
 from .errors import DocumentNotFoundError
 from .records import Document, field_defaults
 
@@ -178,15 +179,28 @@ def _unpack(blob: bytes) -> Document:
 class DocStore:
     def __init__(self, path: Path | str, *, readonly: bool = False):
         self.path = Path(path)
+        self._pack: DocPack | None = None
         if readonly:
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            if pack_path(self.path).exists():
+                try:
+                    self._pack = DocPack(pack_path(self.path))
+                except (OSError, ValueError):
+                    self._pack = None  # unreadable: SQLite answers everything
         else:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
+        if self._pack is not None:
+            self._pack.close()
+
+    def _writing(self) -> None:
+        """A write makes the pack of this docstore stale: it goes first (the builder writes
+        a new one when it is done, ``docpack.write_pack``)."""
+        pack_path(self.path).unlink(missing_ok=True)
 
     def __enter__(self) -> DocStore:
         return self
@@ -196,6 +210,7 @@ class DocStore:
 
     def put_many(self, rows: Iterable[tuple[Document, str]]) -> None:
         """Store (document, content hash of its source files) pairs, replacing same ids."""
+        self._writing()
         self._db.executemany(
             "INSERT OR REPLACE INTO docs (id, source_path, content_hash, data) VALUES (?, ?, ?, ?)",
             ((d.id, d.source_path, h, pack(d)) for d, h in rows),
@@ -204,6 +219,7 @@ class DocStore:
 
     def put_packed(self, rows: Iterable[tuple[str, str, str, bytes]]) -> None:
         """Store (id, source_path, content_hash, pack(doc)) rows, replacing same ids."""
+        self._writing()
         self._db.executemany(
             "INSERT OR REPLACE INTO docs (id, source_path, content_hash, data) VALUES (?, ?, ?, ?)",
             rows,
@@ -229,6 +245,7 @@ class DocStore:
         return out
 
     def delete_many(self, ids: Iterable[str]) -> None:
+        self._writing()
         self._db.executemany("DELETE FROM docs WHERE id = ?", ((i,) for i in ids))
         self._db.commit()
 
@@ -247,8 +264,15 @@ class DocStore:
         return {i: stored.document() for i, stored in self.get_stored(ids).items()}
 
     def get_stored(self, ids: list[str]) -> dict[str, StoredDocument]:
-        """The documents ``ids`` with their bodies still compressed, piece by piece."""
+        """The documents ``ids`` with their bodies still compressed, piece by piece: from the
+        pack when there is one (``docpack``), else, and for what it lacks, from SQLite."""
         out: dict[str, StoredDocument] = {}
+        if self._pack is not None:
+            for doc_id, blob in self._pack.read(ids).items():
+                doc = StoredDocument(blob)
+                if doc.head.get("id") == doc_id:
+                    out[doc_id] = doc
+            ids = [i for i in ids if i not in out]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))

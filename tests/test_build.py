@@ -166,6 +166,15 @@ def test_incremental_add_change_delete(small_corpus: Path, tmp_path: Path) -> No
     assert _store_ids(index_dir) == expected == _whoosh_ids(index_dir)
     assert _search(index_dir, "琉璃瓦") == {make_id(changed.relpath)}
     assert added_id in _search(index_dir, "驾驶证")
+    # the updated generation's pack (docpack.py) was written again: it reads what SQLite holds
+    store_path = layout.current_generation(index_dir) / layout.DOCSTORE
+    with DocStore(store_path, readonly=True) as store:
+        assert store._pack is not None
+        from_pack = {i: d.document() for i, d in store.get_stored(sorted(expected)).items()}
+        store._pack.close()
+        store._pack = None
+        assert from_pack == {i: d.document() for i, d in store.get_stored(sorted(expected)).items()}
+        assert "琉璃瓦" in from_pack[make_id(changed.relpath)].body
 
     # Only the companion changes: the document is re-extracted; nothing else is.
     (html,) = changed.companions

@@ -132,3 +132,74 @@ def test_a_snippet_is_the_same_with_or_without_the_engines_hint(shared_corpora: 
         words,
         pairs,
     )
+
+
+def _from_sqlite(path: Path, ids: list[str]) -> dict[str, Document]:
+    store = DocStore(path, readonly=True)
+    if store._pack is not None:
+        store._pack.close()
+        store._pack = None  # what SQLite alone answers
+    try:
+        return {i: d.document() for i, d in store.get_stored(ids).items()}
+    finally:
+        store.close()
+
+
+def test_the_pack_reads_what_sqlite_holds(sample_index: Path):
+    """A built generation has a pack (docpack.py); every document read from it is the one
+    SQLite holds, an id it lacks is absent, and a page of ids in any order reads back whole."""
+    from indexer.docpack import pack_path
+    from indexer.whoosh import layout
+
+    path = layout.current_generation(sample_index) / layout.DOCSTORE
+    assert pack_path(path).exists()
+    with DocStore(path, readonly=True) as store:
+        assert store._pack is not None
+        ids = [doc.id for doc in store]
+        rng = random.Random(3)
+        for _ in range(20):
+            page = rng.sample(ids, min(10, len(ids))) + ["no-such-id"]
+            read = {i: d.document() for i, d in store.get_stored(page).items()}
+            assert read == _from_sqlite(path, page)
+            assert "no-such-id" not in read and len(read) == len(page) - 1
+
+
+def test_ids_that_share_a_key_are_read_from_sqlite(tmp_path: Path, monkeypatch):
+    """Two ids with one key (every id here: a constant key) or a pack from another store
+    still give each id its own document: the pack's document is checked, SQLite answers."""
+    from indexer import docpack
+
+    docs = [Document(id=f"d{i}", title=f"第{i}号", body="正文" * (i * 300)) for i in range(6)]
+    path = tmp_path / "docs.sqlite"
+    with DocStore(path) as store:
+        store.put_many((d, "h") for d in docs)
+    monkeypatch.setattr(docpack, "key", lambda doc_id: 7)
+    docpack.write_pack(path)
+    with DocStore(path, readonly=True) as store:
+        assert store._pack is not None
+        got = {i: d.document() for i, d in store.get_stored([d.id for d in docs]).items()}
+    assert got == {d.id: d for d in docs}
+
+
+def test_a_write_removes_the_pack(tmp_path: Path):
+    """Any write to a docstore makes its pack stale: the pack goes before the write."""
+    from indexer.docpack import pack_path, write_pack
+
+    path = tmp_path / "docs.sqlite"
+    old = Document(id="a", title="旧", body="旧的正文")
+    with DocStore(path) as store:
+        store.put_many([(old, "h")])
+    write_pack(path)
+    for write in (
+        lambda s: s.put_many([(Document(id="a", title="新", body="新的正文"), "h2")]),
+        lambda s: s.put_packed([("b", "b.txt", "h", pack(Document(id="b", title="乙")))]),
+        lambda s: s.delete_many(["b"]),
+    ):
+        write_pack(path)
+        with DocStore(path) as store:
+            write(store)
+        assert not pack_path(path).exists()
+        with DocStore(path, readonly=True) as store:
+            assert store._pack is None
+    with DocStore(path, readonly=True) as store:
+        assert store.get_stored(["a"])["a"].fields.title == "新"

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import extract
 from ..analysis import ANALYZER_VERSION
 from ..corpus import BuildReport, Skipped, ocr_cache_in, require_corpus, source_hash
+from ..docpack import write_pack
 from ..docstore import FORMAT_VERSION as DOCSTORE_VERSION
 from ..docstore import DocStore
 from ..errors import IndexMissingError
@@ -124,6 +125,7 @@ def _build_generation(
         report.total_documents = store.count()
     finally:
         store.close()
+    write_pack(gen / layout.DOCSTORE)
     write_lexicon(gen / layout.DOCSTORE, lexicon_path(gen / layout.DOCSTORE))
 
 
