@@ -127,7 +127,7 @@ def main() -> None:
     print(f"index / analyze  {index_s / analyze_s:.2f}x wall; CPU {index_cpu / analyze_cpu:.2f}x")
     print(
         f"size / text      {whoosh_bytes / text_bytes:.2f}x whoosh, "
-        f"{gen_bytes / text_bytes:.2f}x with docstore   (target <= 2.5 with docstore)"
+        f"{gen_bytes / text_bytes:.2f}x with docstore and its pack   (target <= 2.5)"
     )
     print(f"peak RSS         {peak_self:.0f} MB self, {peak_children:.0f} MB largest child")
 
