@@ -61,13 +61,16 @@ class TextStream:
         stream, kept = stream_offsets("".join(texts))
         kept = np.asarray(kept)
         starts = list(itertools.accumulate(map(len, texts), initial=0))
-        cuts = kept.searchsorted(starts).tolist()
+        cuts = kept.searchsorted(starts)
+        # each text's offsets from its own start, for all texts in one subtraction
+        kept = kept - np.repeat(starts[:-1], np.diff(cuts))
+        cuts = cuts.tolist()
         out = []
         for k, text in enumerate(texts):
             one = TextStream.__new__(TextStream)
             one.text = text
             one.stream = stream[cuts[k] : cuts[k + 1]]
-            one._kept = kept[cuts[k] : cuts[k + 1]] - starts[k]
+            one._kept = kept[cuts[k] : cuts[k + 1]]
             out.append(one)
         return out
 
@@ -217,8 +220,11 @@ def _collapsed(text: str) -> str:
 _OPEN, _CLOSE = "\x01", "\x02"
 
 
-def highlight_title(title: str, marks: Iterable[Mark]) -> str:
-    stream = TextStream(title)
+def highlight_title(
+    title: str, marks: Iterable[Mark], stream: TextStream | None = None
+) -> str:
+    """``title`` escaped, with ``<mark>`` on ``marks`` (``stream``: its stream, when made)."""
+    stream = stream or TextStream(title)
     found = _occurrences(stream, tuple(marks), 0, len(stream.stream))
     return render(title, _merged((s, e) for s, e, _ in found))
 
@@ -495,6 +501,7 @@ def _hit(
     q: _Query,
     hint: Hint | None,
     ready: TextStream | None = None,
+    title: TextStream | None = None,
 ) -> Hit:
     body = _Pieces.of_stored(stored)
     body.ready = ready
@@ -506,7 +513,7 @@ def _hit(
         **copied,
         snippet=_snippet(body, q, hint, SNIPPET_CHARS),
         score=round(score, 6),
-        title_html=highlight_title(copied["title"], q.marks),
+        title_html=highlight_title(copied["title"], q.marks, title),
     )
 
 
@@ -548,7 +555,13 @@ def hits_from(
         typed = [at for run in q.runs if (at := text.find(run)) >= 0]
         if typed:
             prefixes[i] = text[: _prefix(min(typed), q, SNIPPET_CHARS)]
-    ready = dict(zip(prefixes, TextStream.many(list(prefixes.values())), strict=True))
+    # and the titles with them
+    titles = {i: d.head.get("title", "") for i, d in docs.items()}
+    streams = TextStream.many([*prefixes.values(), *titles.values()])
+    ready = dict(zip(prefixes, streams, strict=False))
+    title = dict(zip(titles, streams[len(prefixes) :], strict=True))
     return [
-        _hit(docs[i], score, q, where.get(i), ready.get(i)) for i, score in scored if i in docs
+        _hit(docs[i], score, q, where.get(i), ready.get(i), title[i])
+        for i, score in scored
+        if i in docs
     ]
