@@ -48,12 +48,25 @@ def facet_counts(
     ``base``: the query's matches with the non-facet filters (date range, deletions) applied.
     """
     out: dict[str, list[FacetValue]] = {}
+    together: dict[str, np.ndarray] = {}
+    if not masks:
+        # no facet filter: every facet counts over the same documents, and the single-valued
+        # ones in one bincount of the reader's facet_stack (a gather and a bincount a facet
+        # were a third of counting ten facets)
+        matrix, ranges = reader.facet_stack
+        end = max((hi for _, hi in ranges.values()), default=0)
+        counted = np.bincount(matrix[base.nonzero()[0]].ravel(), minlength=end + 1)
+        together = {facet: counted[lo:hi] for facet, (lo, hi) in ranges.items()}
     # the matched documents' numbers, found once for the facets that share a mask (all of them
     # without a filter): boolean indexing counted the mask again for each facet
     numbered: tuple[np.ndarray, np.ndarray] | None = None
     for facet in FACET_FIELDS:
         if time.perf_counter() - started > budget_s:
             return out, True
+        if facet in together:
+            values = reader.facet_values[facet]
+            out[facet] = facet_listing(facet, values, together[facet], filters.get(facet, []))
+            continue
         mask = base
         for other, m in masks.items():
             if other != facet:

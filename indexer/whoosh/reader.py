@@ -123,6 +123,10 @@ class IndexReader:
                 self.facet_values[facet], self.facet_pairs[facet] = self._column_pairs(column)
             else:
                 self.facet_values[facet], self.facet_codes[facet] = self._column_codes(column)
+        #: the single-valued facets' codes side by side, each facet's values numbered after the
+        #: previous facet's and "none" the last number (``facets.facet_counts``: one bincount
+        #: for all of them)
+        self.facet_stack = _stack_codes(self.facet_codes, self.facet_values)
         #: (field, run, candidate documents) -> (documents holding the run, occurrences in
         #: each), counted on their stored text; set by the engine, which has the docstore
         self.run_counter: Callable[[str, str, np.ndarray], tuple[np.ndarray, np.ndarray]] | None
@@ -306,6 +310,24 @@ class _Ids:
     def __getitem__(self, docnum: int) -> str:
         start = self._offsets[docnum]
         return self._data[start : start + self._lengths[docnum]].decode("utf-8")
+
+
+def _stack_codes(
+    codes: dict[str, np.ndarray], values: dict[str, list[str]]
+) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+    """(documents x facets matrix of numbers, facet -> its numbers' range) of the facets of
+    ``codes``; a document without a value in a facet has the number after every range."""
+    ranges: dict[str, tuple[int, int]] = {}
+    start = 0
+    for facet in codes:
+        ranges[facet] = (start, start + len(values[facet]))
+        start += len(values[facet])
+    n = len(next(iter(codes.values()))) if codes else 0
+    matrix = np.full((n, len(codes)), start, dtype=np.int32)
+    for column, (facet, facet_codes) in enumerate(codes.items()):
+        present = facet_codes >= 0
+        matrix[present, column] = facet_codes[present] + ranges[facet][0]
+    return matrix, ranges
 
 
 def _size(value: Any) -> int:
