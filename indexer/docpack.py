@@ -2,8 +2,9 @@
 
 Reading a page's ten documents from SQLite (``SELECT … WHERE id IN (…)``: two B-tree descents
 and an overflow-page chain per document) was 12% of a warm query in query_bench, more than
-scoring's BM25F; ``os.pread`` of the same bytes from a flat file took the mean from 1.30 to
-1.18 ms (three alternating runs, bench/README.md). So when a build has finished writing a
+scoring's BM25F; ``os.pread`` of the same bytes from a flat file took query_bench's mean from
+1.37-1.45 to 1.28-1.29 ms (three runs alternating in one process, bench/README.md), at 0.5x
+the text's size on disk. So when a build has finished writing a
 generation's docstore, ``write_pack`` copies every stored document (the same bytes,
 ``docstore.pack``) into ``docs.pack``: a header, the 64-bit keys of the ids (blake2b) sorted,
 where each document starts, then the documents. ``DocPack.read`` finds ids by binary search
