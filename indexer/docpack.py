@@ -85,8 +85,9 @@ class DocPack:
             offsets = os.pread(self._fd, 8 * (count + 1), at)
             self._offsets = np.frombuffer(offsets, dtype=np.uint64)
             self._data = at + 8 * (count + 1)
-            if len(self._keys) != count or len(self._offsets) != count + 1:
-                raise ValueError(f"{self.path} is cut short")
+            whole = len(self._keys) == count and len(self._offsets) == count + 1
+            if not whole or os.fstat(self._fd).st_size != self._data + int(self._offsets[-1]):
+                raise ValueError(f"{self.path} is not the size its table says")
         except BaseException:
             os.close(self._fd)
             raise

@@ -269,7 +269,10 @@ class DocStore:
         out: dict[str, StoredDocument] = {}
         if self._pack is not None:
             for doc_id, blob in self._pack.read(ids).items():
-                doc = StoredDocument(blob)
+                try:
+                    doc = StoredDocument(blob)
+                except (ValueError, struct.error):
+                    continue  # a damaged pack: SQLite has the document
                 if doc.head.get("id") == doc_id:
                     out[doc_id] = doc
             ids = [i for i in ids if i not in out]

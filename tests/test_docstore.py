@@ -203,3 +203,22 @@ def test_a_write_removes_the_pack(tmp_path: Path):
             assert store._pack is None
     with DocStore(path, readonly=True) as store:
         assert store.get_stored(["a"])["a"].fields.title == "新"
+
+
+def test_a_pack_of_the_wrong_size_is_not_used(tmp_path: Path):
+    """A pack cut short, or with bytes after its documents, is left alone at open: every
+    document comes back whole, from SQLite. (A pack is written to a temporary name and renamed,
+    so this takes a disk error or a copy gone wrong.)"""
+    from indexer.docpack import pack_path, write_pack
+
+    docs = [Document(id=f"d{i}", title=f"第{i}号", body="正文" * (i * 400)) for i in range(8)]
+    path = tmp_path / "docs.sqlite"
+    with DocStore(path) as store:
+        store.put_many((d, "h") for d in docs)
+    whole = write_pack(path).read_bytes()
+    for damaged in (whole[: len(whole) * 2 // 3], whole[:20], whole + b"x"):
+        pack_path(path).write_bytes(damaged)
+        with DocStore(path, readonly=True) as store:
+            assert store._pack is None
+            got = {i: d.document() for i, d in store.get_stored([d.id for d in docs]).items()}
+        assert got == {d.id: d for d in docs}
