@@ -57,9 +57,6 @@ def facet_counts(
         end = max((hi for _, hi in ranges.values()), default=0)
         counted = np.bincount(matrix[base.nonzero()[0]].ravel(), minlength=end + 1)
         together = {facet: counted[lo:hi] for facet, (lo, hi) in ranges.items()}
-    # the matched documents' numbers, found once for the facets that share a mask (all of them
-    # without a filter): boolean indexing counted the mask again for each facet
-    numbered: tuple[np.ndarray, np.ndarray] | None = None
     for facet in FACET_FIELDS:
         if time.perf_counter() - started > budget_s:
             return out, True
@@ -76,9 +73,7 @@ def facet_counts(
             docs, pair_codes = reader.facet_pairs[facet]
             codes = pair_codes[mask[docs]]
         else:
-            if numbered is None or numbered[0] is not mask:
-                numbered = (mask, mask.nonzero()[0])
-            codes = reader.facet_codes[facet][numbered[1]]
+            codes = reader.facet_codes[facet][mask.nonzero()[0]]
         values = reader.facet_values[facet]
         counts = np.bincount(codes[codes >= 0], minlength=len(values))
         out[facet] = facet_listing(facet, values, counts, filters.get(facet, []))

@@ -188,12 +188,16 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of an ascending array, by comparing neighbours: numpy 2.4's np.unique
     hashes every value and sorts what is left, 0.45 ms a call on a run's starts at 100k
     documents (89 ms of two pair queries' 257 in cProfile)."""
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
+    return values if len(values) < 2 else values[first_of_each(values)]
+
+
+def first_of_each(values: np.ndarray) -> np.ndarray:
+    """Where each stretch of equal values of a sorted array begins (a mask)."""
+    first = np.empty(len(values), dtype=bool)
+    if len(values):
+        first[0] = True
+        np.not_equal(values[1:], values[:-1], out=first[1:])
+    return first
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:

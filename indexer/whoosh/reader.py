@@ -59,6 +59,16 @@ class DenseTerm:
     weights: np.ndarray  # float32
 
 
+def spread(n: int, docs: np.ndarray, weights: np.ndarray) -> DenseTerm:
+    """``weights`` of ``docs`` over ``n`` document numbers, read-only."""
+    mask = np.zeros(n, dtype=bool)
+    mask[docs] = True
+    spread_weights = np.zeros(n, dtype=np.float32)
+    spread_weights[docs] = weights
+    mask.flags.writeable = spread_weights.flags.writeable = False
+    return DenseTerm(mask, spread_weights)
+
+
 class _Segment:
     def __init__(self, segreader: Any, offset: int):
         self.reader = segreader
@@ -223,15 +233,7 @@ class IndexReader:
         """``weights`` of ``docs`` (a term's or a run's, named by ``key``) as a DenseTerm,
         kept in the LRU."""
 
-        def spread() -> DenseTerm:
-            mask = np.zeros(self.n, dtype=bool)
-            mask[docs] = True
-            spread_weights = np.zeros(self.n, dtype=np.float32)
-            spread_weights[docs] = weights
-            mask.flags.writeable = spread_weights.flags.writeable = False
-            return DenseTerm(mask, spread_weights)
-
-        return self.cached(("dense", *key), spread)
+        return self.cached(("dense", *key), lambda: spread(self.n, docs, weights))
 
     def gram_postings(self, key: int) -> GramPostings | None:
         """A bigram's or character's document list (``grams.gram_key``), cached like words."""

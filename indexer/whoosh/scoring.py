@@ -25,9 +25,9 @@ import numpy as np
 from ..chars import char_keyword, gram_keyword, grams
 from ..query_tree import And, AndNot, AtLeast, Maybe, Near, Node, Nothing, Or, Run, Term
 from ..ranking import CHAR_FIELDS, FIELD_WEIGHTS, GRAM_FIELDS, K1, NEAR_BONUS, RUN_BONUS, B, idf
-from .gram_reader import sorted_unique
+from .gram_reader import first_of_each, sorted_unique
 from .grams import BODY_CHARS, BODY_GRAMS, TITLE_CHARS, TITLE_GRAMS, gram_key
-from .reader import IndexReader
+from .reader import DenseTerm, IndexReader, spread
 
 __all__ = ["cover", "evaluate", "first_body_starts", "match"]
 
@@ -295,16 +295,23 @@ def _term(field_name: str, text: str, reader: IndexReader) -> tuple[np.ndarray, 
     p = reader.postings(field_name, text)
     if p is None:
         return np.zeros(reader.n, dtype=bool), Hits()
-    if field_name in FIELD_WEIGHTS and len(p.docs) * DENSE_SHARE >= reader.n:
-        dense = reader.dense(("word", field_name, text), p.docs, p.weights)
-        return dense.mask.copy(), Hits(words={(text, field_name): dense.weights})
-    mask = np.zeros(reader.n, dtype=bool)
-    mask[p.docs] = True
-    if field_name not in FIELD_WEIGHTS:
-        return mask, Hits()  # doc_no / index_no: matched, not scored
-    tf = np.zeros(reader.n, dtype=np.float32)
-    tf[p.docs] = p.weights  # frequency x field weight (schema.TITLE_BOOST), as indexed
-    return mask, Hits(words={(text, field_name): tf})
+    if field_name not in FIELD_WEIGHTS:  # doc_no / index_no: matched, not scored
+        mask = np.zeros(reader.n, dtype=bool)
+        mask[p.docs] = True
+        return mask, Hits()
+    # weights: frequency x field weight (schema.TITLE_BOOST), as indexed
+    spread = _spread(reader, ("word", field_name, text), p.docs, p.weights)
+    return spread.mask.copy(), Hits(words={(text, field_name): spread.weights})
+
+
+def _spread(
+    reader: IndexReader, key: tuple[str, ...], docs: np.ndarray, weights: np.ndarray
+) -> DenseTerm:
+    """A term's or run's ``weights`` of ``docs`` over every document number, read-only: kept in
+    the LRU (``IndexReader.dense``) for one in at least 1/DENSE_SHARE of the documents."""
+    if len(docs) * DENSE_SHARE >= reader.n:
+        return reader.dense(key, docs, weights)
+    return spread(reader.n, docs, weights)
 
 
 def _run(node: Run, reader: IndexReader) -> tuple[np.ndarray, Hits]:
@@ -316,10 +323,11 @@ def _run(node: Run, reader: IndexReader) -> tuple[np.ndarray, Hits]:
         for f in node.fields:
             p = reader.gram_postings(gram_key(_CHAR_NS[f], ord(node.text)))
             if p is not None:
-                mask[p.docs] = True
-                weighted = np.zeros(reader.n, dtype=np.float32)
-                weighted[p.docs] = p.tfs * FIELD_WEIGHTS[CHAR_FIELDS[f]]
-                hits.runs[(node.text, CHAR_FIELDS[f])] = weighted
+                char_field = CHAR_FIELDS[f]
+                weights = p.tfs * FIELD_WEIGHTS[char_field]
+                dense = _spread(reader, ("run", char_field, node.text), p.docs, weights)
+                mask |= dense.mask
+                hits.runs[(node.text, char_field)] = dense.weights
         hits.run_keywords[node.text] = (keyword,)
         return mask, hits
     run_grams = grams(node.text)
@@ -331,16 +339,10 @@ def _run(node: Run, reader: IndexReader) -> tuple[np.ndarray, Hits]:
         if not len(docs):
             continue
         gram_field = GRAM_FIELDS[f]
-        if len(docs) * DENSE_SHARE >= reader.n:  # a common run, kept spread like a word
-            key = ("run", gram_field, node.text)
-            dense = reader.dense(key, docs, occurrences * FIELD_WEIGHTS[gram_field])
-            mask |= dense.mask
-            hits.runs[(node.text, gram_field)] = dense.weights
-            continue
-        mask[docs] = True
-        weighted = np.zeros(reader.n, dtype=np.float32)
-        weighted[docs] = occurrences * FIELD_WEIGHTS[gram_field]
-        hits.runs[(node.text, gram_field)] = weighted
+        weights = occurrences * FIELD_WEIGHTS[gram_field]
+        dense = _spread(reader, ("run", gram_field, node.text), docs, weights)
+        mask |= dense.mask
+        hits.runs[(node.text, gram_field)] = dense.weights
     return mask, hits
 
 
@@ -573,9 +575,5 @@ FIRST_VOTES = 32
 
 def _heads(starts: np.ndarray) -> list[tuple[int, int]]:
     """(document, position) of each document's first start among ``run_starts`` keys."""
-    if not len(starts):
-        return []
-    keep = np.empty(len(starts), dtype=bool)
-    keep[0] = True
-    np.not_equal(starts[1:] >> 32, starts[:-1] >> 32, out=keep[1:])
-    return [(key >> 32, (key & 0xFFFFFFFF) - _START_BIAS) for key in starts[keep].tolist()]
+    first = starts[first_of_each(starts >> 32)]
+    return [(key >> 32, (key & 0xFFFFFFFF) - _START_BIAS) for key in first.tolist()]
